@@ -1,0 +1,112 @@
+"""Safe builds: validate first, build into a temporary folder beside the site, check it, then swap
+it in atomically. A crash, a kill or a bad datum at any point leaves the previous site complete."""
+from __future__ import annotations
+
+import calendar
+import ctypes
+import ctypes.util
+import logging
+import os
+import shutil
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from .core import Session
+from .findings import Report
+from .settings import CONFIG_FILE, read_settings
+
+log = logging.getLogger("mkdocs.plugins.gongkai")
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+@dataclass
+class BuildResult:
+    report: Report
+    site_dir: Path | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.report.valid and self.error is None
+
+
+def open_session(root: Path, today: str | None = None) -> tuple[dict, Session]:
+    config, settings = read_settings(root)
+    return config, Session(root, settings, today, config.get("site_url") or "", config.get("site_name") or "")
+
+
+def build(root: Path, site_dir: Path | None = None, today: str | None = None, session: Session | None = None) -> BuildResult:
+    """Validate and build the portal in `root`; publish to `site_dir` only when everything passed."""
+    import mkdocs.commands.build
+    import mkdocs.config
+    from mkdocs.exceptions import MkDocsException
+
+    root = Path(root).resolve()
+    config, fresh = open_session(root, today)
+    session = session or fresh
+    if not session.report.valid:
+        return BuildResult(session.report)
+    final = Path(site_dir).resolve() if site_dir else root / (config.get("site_dir") or "site")
+    final.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale(final)
+    temp = final.parent / f".{final.name}.building-{os.getpid()}"
+    try:
+        with _reproducible_dates(session):
+            cfg = mkdocs.config.load_config(str(root / CONFIG_FILE), site_dir=str(temp), strict=True)
+            plugin = cfg.plugins["gongkai"]
+            plugin.prepared, plugin.today = session, today
+            mkdocs.commands.build.build(cfg)
+    except (MkDocsException, Exception) as exc:  # noqa: BLE001 - any failure must leave the old site
+        shutil.rmtree(temp, ignore_errors=True)
+        return BuildResult(session.report, error=str(exc) or type(exc).__name__)
+    swap_in(temp, final)
+    return BuildResult(session.report, site_dir=final)
+
+
+@contextmanager
+def _reproducible_dates(session: Session):
+    """Sitemap and gzip dates follow the reference date, so the same input builds the same bytes."""
+    old = os.environ.get("SOURCE_DATE_EPOCH")
+    if old is None:
+        os.environ["SOURCE_DATE_EPOCH"] = str(calendar.timegm(session.today.timetuple()))
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
+def _remove_stale(final: Path) -> None:
+    """Temporary folders left by builds that were killed."""
+    for stale in final.parent.glob(f".{final.name}.building-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    for stale in final.parent.glob(f".{final.name}.old-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def swap_in(new: Path, final: Path) -> None:
+    """Put `new` in place of `final` in one step (Linux renameat2 RENAME_EXCHANGE), else in two."""
+    if not final.exists():
+        os.rename(new, final)
+        return
+    if _exchange(new, final):
+        shutil.rmtree(new)  # `new` now holds the previous site
+        return
+    old = final.parent / f".{final.name}.old-{os.getpid()}"
+    os.rename(final, old)
+    os.rename(new, final)
+    shutil.rmtree(old)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return result == 0

@@ -1,0 +1,120 @@
+"""The core pipeline, engine-neutral: load → validate → model → pages → files → site checks.
+
+The MkDocs plugin is a thin adapter over a Session; the CLI drives one too. Nothing here imports
+a feature module: every feature answers a hook.
+"""
+from __future__ import annotations
+
+import logging
+from functools import cached_property
+from pathlib import Path
+
+from .findings import Finding, Report
+from .loading import load_tables
+from .model import Portal
+from .pages import Page, check_file_path
+from .plugin_manager import create_plugin_manager
+from .render import Renderer
+from .resources import Resource
+from .settings import Settings, reference_date
+from .validation import CheckContext, ValidatedData, validate
+
+log = logging.getLogger("mkdocs.plugins.gongkai")
+
+
+class Session:
+    """One run over one portal folder: every stage computed once, on first use."""
+
+    def __init__(self, root: Path, settings: Settings, today: str | None = None, site_url: str = "", site_name: str = ""):
+        self.root = Path(root)
+        self.settings = settings
+        self.today = reference_date(today, settings)
+        self.site_url = site_url or ""
+        self.site_name = site_name or ""
+        self.pm = create_plugin_manager(settings, self.root)
+
+    # ------------------------------------------------------------------ load + validate
+    @cached_property
+    def resources(self) -> dict[str, Resource]:
+        found: dict[str, Resource] = {}
+
+        def register(resource: Resource) -> None:
+            found.setdefault(resource.name, resource)
+
+        self.pm.hook.register_resources(register=register)
+        return found
+
+    @cached_property
+    def checks(self) -> list:
+        checks: list = []
+        self.pm.hook.register_checks(register=checks.append)
+        return checks
+
+    @cached_property
+    def validated(self) -> ValidatedData:
+        loaded = load_tables(self.root, self.resources, self.settings, self.pm.hook)
+        context = CheckContext(self.root, self.settings, self.today, loaded.resources, loaded.files)
+        return validate(loaded, context, self.checks)
+
+    @property
+    def report(self) -> Report:
+        return self.validated.report
+
+    # ------------------------------------------------------------------ model
+    @cached_property
+    def portal(self) -> Portal:
+        if not self.report.valid:
+            raise RuntimeError("the data has errors; build the portal only from valid data")
+        data = self.validated
+        portal = Portal(self.root, self.settings, self.today, data.context.resources, data.records,
+                        data.context.files, site_url=self.site_url, site_name=self.site_name)
+        portal.render = Renderer(self._template_dirs(), {"portal": portal, "today": self.today})
+        self.pm.hook.extend_portal(portal=portal)
+        return portal
+
+    def _template_dirs(self) -> list[Path]:
+        import gongkai.plugins as builtin
+
+        dirs = [self.root / "templates"] if (self.root / "templates").is_dir() else []
+        return dirs + [Path(builtin.__file__).parent / "templates"]
+
+    # ------------------------------------------------------------------ pages + files
+    @cached_property
+    def pages(self) -> list[Page]:
+        pages: dict[str, Page] = {}
+
+        def register(path: str, title: str, html: str, nav: str | None = None, order: int = 0,
+                     boost: float | None = None, description: str | None = None) -> None:
+            page = Page(path, title, html, nav, order, boost, description)
+            if page.path in pages:
+                raise ValueError(f"两个插件都生成了页面 /{page.path}：请关闭其中一个插件")
+            pages[page.path] = page
+
+        self.pm.hook.register_pages(register=register, portal=self.portal)
+        return sorted(pages.values(), key=lambda p: p.path)
+
+    @cached_property
+    def assets(self) -> dict[str, bytes]:
+        return self._collect(self.pm.hook.register_assets)
+
+    @cached_property
+    def files(self) -> dict[str, bytes]:
+        return self._collect(self.pm.hook.register_files)
+
+    def _collect(self, hook) -> dict[str, bytes]:
+        out: dict[str, bytes] = {}
+
+        def register(path: str, content: bytes | str) -> None:
+            path = check_file_path(path)
+            if path in out:
+                raise ValueError(f"两个插件都生成了文件 {path}")
+            out[path] = content.encode("utf-8") if isinstance(content, str) else content
+
+        hook(register=register, portal=self.portal)
+        return dict(sorted(out.items()))
+
+    def check_site(self, site_dir: Path) -> list[Finding]:
+        findings: list[Finding] = []
+        for result in self.pm.hook.check_site(site_dir=Path(site_dir), portal=self.portal):
+            findings.extend(result or ())
+        return sorted(findings, key=Finding.sort_key)

@@ -1,0 +1,97 @@
+"""Every hook a gongkai plugin can implement, in pipeline order: load → validate → model → pages → build.
+
+Implementations are module-level functions decorated with ``@gongkai.hookimpl`` and take only the
+arguments they use. ``register_*`` hooks hand the plugin a callback that the core owns, so the core
+can check, de-duplicate and trace what each plugin added.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable
+
+import pluggy
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .findings import Finding
+    from .model import Portal
+    from .resources import Resource, Table
+
+hookspec = pluggy.HookspecMarker("gongkai")
+hookimpl = pluggy.HookimplMarker("gongkai")
+
+# ------------------------------------------------------------------------------------ load
+
+
+@hookspec
+def register_resources(register: Callable[["Resource"], None]) -> None:
+    """Register resource definitions (name, Table Schema, required) with ``register(resource)``.
+
+    A file in ``datasets/`` named after a registered resource is read as that resource.
+    """
+
+
+@hookspec(firstresult=True)
+def read_table(path: Path, resource: "Resource", settings) -> "Table | None":
+    """Return the rows of the data file at ``path``, or None when this plugin does not read its format.
+
+    First answer wins. Raise ``gongkai.TableError`` for a file that is of your format but broken.
+    """
+
+
+# -------------------------------------------------------------------------------- validate
+
+
+@hookspec
+def register_checks(register: Callable[[Callable[..., Iterable["Finding"]]], None]) -> None:
+    """Register domain checks with ``register(check)``.
+
+    A check is ``check(data, context) -> Iterable[Finding]``: ``data`` maps resource names to their
+    typed records (each a ``Record`` with ``.line`` and the cells by field name), ``context`` gives
+    ``settings``, ``root``, ``today`` and ``tables``. Checks run after the schema checks, on rows
+    that passed them, and yield every finding they see.
+    """
+
+
+# ----------------------------------------------------------------------------------- model
+
+
+@hookspec
+def extend_portal(portal: "Portal") -> None:
+    """Add derived facts to the Portal model once it is built and cross-referenced.
+
+    Runs once per build, before any page is generated; store what you add on ``portal.extra``.
+    """
+
+
+# ----------------------------------------------------------------------------------- pages
+
+
+@hookspec
+def register_pages(register: Callable[..., None], portal: "Portal") -> None:
+    """Add pages with ``register(path, title, html, nav=None, order=0, boost=None, description=None)``.
+
+    ``path`` is the page's URL path (``"decisions/"``, ``"projects/p1/"``; ``""`` is the home page),
+    ``html`` the finished, escaped body HTML (render it with ``portal.render``). Give ``nav`` (the
+    nav title) only for index pages: entity pages stay out of the nav.
+    """
+
+
+@hookspec
+def register_assets(register: Callable[[str, bytes], None], portal: "Portal") -> None:
+    """Add CSS and JavaScript served with every page with ``register(path, content)``.
+
+    ``path`` ends in ``.css`` or ``.js`` and is relative to the site root (``"assets/gongkai/x.css"``).
+    """
+
+
+# ----------------------------------------------------------------------------------- build
+
+
+@hookspec
+def register_files(register: Callable[[str, bytes], None], portal: "Portal") -> None:
+    """Add non-page files (downloads, feeds) with ``register(path, content)``; paths are site-relative."""
+
+
+@hookspec
+def check_site(site_dir: Path, portal: "Portal") -> "Iterable[Finding] | None":
+    """Inspect the finished site before it is published; return findings (errors stop publishing)."""

@@ -1,0 +1,73 @@
+"""Primary, unique and foreign keys across resources. Ids are compared case-insensitively,
+since they become URL paths and file names (A01 and a01 would be one page)."""
+from __future__ import annotations
+
+from .findings import Finding, error
+from .resources import Record, Resource
+
+
+def key_of(record: Record, fields: list[str]) -> tuple | None:
+    values = tuple(record.get(f) for f in fields)
+    if any(v is None or v == "" for v in values):
+        return None
+    return tuple(v.lower() if isinstance(v, str) else v for v in values)
+
+
+def check_primary_keys(resource: Resource, records: list[Record], file: str, columns: dict[str, str]) -> list[Finding]:
+    findings: list[Finding] = []
+    keys = resource.primary_key
+    unique_fields = [f["name"] for f in resource.fields if f.get("constraints", {}).get("unique") and [f["name"]] != keys]
+    for fields in ([keys] if keys else []) + [[u] for u in unique_fields]:
+        first_line: dict[tuple, int] = {}
+        for record in records:
+            key = key_of(record, fields)
+            if key is None:
+                continue
+            if key in first_line:
+                shown = "、".join(str(record.get(f)) for f in fields)
+                label = "编号" if fields == ["id"] else "（" + "、".join(fields) + "）组合"
+                findings.append(error(
+                    "primary-key" if fields == keys else "unique-error",
+                    f"{label} {shown} 与第 {first_line[key]} 行重复（不区分大小写）。每行的{label}必须不同：请改成新的值或合并这两行。",
+                    resource=resource.name, file=file, row=record.line, field=fields[0], column=columns.get(fields[0]), value=shown,
+                ))
+            else:
+                first_line[key] = record.line
+    return findings
+
+
+def key_index(resource: Resource, records: list[Record], fields: list[str]) -> set[tuple]:
+    return {k for r in records if (k := key_of(r, fields)) is not None}
+
+
+def check_foreign_keys(resource: Resource, records: list[Record], file: str, columns: dict[str, str],
+                       all_records: dict[str, list[Record]], resources: dict[str, Resource]) -> list[Finding]:
+    findings: list[Finding] = []
+    for fk in resource.foreign_keys:
+        fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
+        ref = fk["reference"]
+        target = ref.get("resource") or resource.name
+        ref_fields = ref["fields"] if isinstance(ref["fields"], list) else [ref["fields"]]
+        present = key_index(resources[target], all_records[target], ref_fields) if target in all_records else set()
+        target_label = resources[target].label() if target in resources else target
+        for record in records:
+            if any(f in record.invalid for f in fields):
+                continue
+            key = key_of(record, fields)
+            if key is None or key in present:
+                continue
+            shown = "、".join(str(record.get(f)) for f in fields)
+            if target not in all_records:
+                hint = f"但门户没有 {target_label} 数据表。请添加 datasets/{target}.csv，或清空这一格。"
+            else:
+                hint = f"但 {target_label} 中没有这个编号。请先在 datasets/{target} 中添加它，或改成已有的编号（编号不区分大小写）。"
+            findings.append(error(
+                "foreign-key",
+                f"“{_title(resource, fields[0])}”填写了 {shown}，{hint}",
+                resource=resource.name, file=file, row=record.line, field=fields[0], column=columns.get(fields[0]), value=shown,
+            ))
+    return findings
+
+
+def _title(resource: Resource, name: str) -> str:
+    return resource.field_by_name.get(name, {}).get("title", name)

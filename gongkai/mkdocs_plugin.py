@@ -1,0 +1,125 @@
+"""The thin MkDocs adapter: forwards on_config / on_files / on_page_* / on_post_build to the core
+Session. All options are documented on `gongkai.settings.Settings`."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mkdocs.config.base import ValidationError
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File
+
+from .core import Session
+from .loading import inside
+from .report_text import format_report
+from .settings import ConfigError, Settings
+
+log = logging.getLogger("mkdocs.plugins.gongkai")
+THEME_OVERRIDES = Path(__file__).parent / "theme"
+
+
+class GongkaiPlugin(BasePlugin):
+    """Hosts gongkai's plugin manager inside a MkDocs build."""
+
+    def __init__(self) -> None:
+        self.prepared: Session | None = None  # set by `gongkai build` to reuse its validated session once
+        self.session: Session | None = None
+        self.today: str | None = None  # --today from the CLI
+        self.settings = Settings()
+        self._pages: dict = {}
+
+    def load_config(self, options, config_file_path=None):
+        try:
+            self.settings = Settings.from_mapping(options)
+        except ConfigError as exc:
+            return [("gongkai", ValidationError(str(exc)))], []
+        self.config = options
+        return [], []
+
+    def on_startup(self, *, command, dirty):
+        """Present so MkDocs keeps this object across `mkdocs serve` rebuilds."""
+
+    # ------------------------------------------------------------------ config
+    def on_config(self, config):
+        root = Path(config.config_file_path).parent
+        session, self.prepared = self.prepared, None
+        if session is None:  # plain `mkdocs build`, or a `serve` rebuild: read the data afresh
+            session = Session(root, self.settings, self.today, config.site_url or "", config.site_name)
+        if not session.report.valid:
+            raise PluginError("数据检查未通过，网站没有生成：\n" + format_report(session.report))
+        for finding in session.report.warnings:
+            log.info("数据提示：%s", finding.message)
+        self.session = session
+        self._pages = {p.src_uri: p for p in session.pages}
+        _apply_theme_defaults(config)
+        config.extra_css = [p for p in session.assets if p.endswith(".css")] + list(config.extra_css)
+        config.extra_javascript = [p for p in session.assets if p.endswith(".js")] + list(config.extra_javascript)
+        if config.nav is None:
+            config.nav = _nav(session.pages, Path(config.docs_dir))
+        return config
+
+    # ------------------------------------------------------------------ files
+    def on_files(self, files, config):
+        docs = Path(config.docs_dir)
+        for file in list(files):
+            if not file.generated and Path(file.abs_src_path).is_symlink() and not inside(Path(file.abs_src_path), docs):
+                raise PluginError(f"content/{file.src_uri} 是指向 content/ 以外的链接，已拒绝发布。请把文件本身放进 content/。")
+        for src_uri in self._pages:
+            if files.get_file_from_path(src_uri) is not None:
+                raise PluginError(f"content/{src_uri} 与 gongkai 生成的页面同名。请给这个文件改名或移走。")
+            files.append(File.generated(config, src_uri, content=""))
+        for path, content in self.session.assets.items():
+            files.append(File.generated(config, path, content=content))
+        return files
+
+    # ------------------------------------------------------------------ pages
+    def on_page_markdown(self, markdown, page, config, files):
+        generated = self._pages.get(page.file.src_uri)
+        page.meta["gongkai_today"] = self.session.today
+        if generated is None:
+            return markdown
+        page.meta["title"] = generated.title
+        if generated.boost:
+            page.meta["search"] = {"boost": generated.boost}
+        if generated.description:
+            page.meta["description"] = generated.description
+        return ""  # the body is pre-rendered: nothing for the Markdown parser to do
+
+    def on_page_content(self, html, page, config, files):
+        generated = self._pages.get(page.file.src_uri)
+        return html if generated is None else generated.html
+
+    # ------------------------------------------------------------------ build
+    @event_priority(-100)  # after the search plugin has written its index
+    def on_post_build(self, config):
+        site = Path(config.site_dir)
+        for path, content in self.session.files.items():
+            target = site / path
+            if not inside(target, site):
+                raise PluginError(f"插件要写入网站文件夹以外的 {path}，已阻止。")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        problems = [f for f in self.session.check_site(site) if f.severity == "error"]
+        if problems:
+            raise PluginError("生成的网站未通过发布前检查，没有发布：\n" + "\n".join(f"  {f.file}: {f.message}" for f in problems))
+
+
+def _apply_theme_defaults(config) -> None:
+    """No request may leave the reader's browser for another host: no Google Fonts."""
+    theme = config.theme
+    if theme.name == "material" and theme.get("font") is not False:
+        log.info("gongkai: 已关闭 Material 的 Google 字体（font: false），网站只从本站加载资源。")
+        theme["font"] = False
+    if str(THEME_OVERRIDES) not in theme.dirs:
+        theme.dirs.insert(1 if theme.custom_dir else 0, str(THEME_OVERRIDES))
+    config.use_directory_urls = True
+
+
+def _nav(pages, docs_dir: Path) -> list:
+    """Index pages in order, then the top-level hand-written pages of content/ (entity pages stay out)."""
+    nav = [{p.nav: p.src_uri} for p in sorted((p for p in pages if p.nav), key=lambda p: (p.order, p.path))]
+    for md in sorted(docs_dir.glob("*.md")) if docs_dir.is_dir() else []:
+        if md.name != "index.md":
+            nav.append(md.name)
+    return nav

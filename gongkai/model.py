@@ -1,0 +1,164 @@
+"""The Portal model: one in-memory, cross-referenced object graph built once per build and handed
+to every plugin, so no plugin re-reads a file or re-joins tables.
+
+Records keep their fields as dict items; relations are attributes (``unit.parent``,
+``project.milestones``); derived results hang on the portal (``portal.period_scores``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from . import derived
+from .resources import Record, Resource
+from .settings import Settings
+
+
+@dataclass
+class Portal:
+    root: Path
+    settings: Settings
+    today: dt.date
+    resources: dict[str, Resource]
+    records: dict[str, list[Record]]
+    files: dict[str, str]
+    site_url: str = ""
+    site_name: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+    render: Callable[..., str] | None = None  # set by the core: render(template, path, **context)
+
+    def __post_init__(self) -> None:
+        for name in self.resources:
+            self.records.setdefault(name, [])
+        self.by_id: dict[str, dict[str, Record]] = {
+            name: {r["id"].lower(): r for r in recs if r.get("id")} for name, recs in self.records.items()
+        }
+        _link(self)
+        self._derive()
+
+    # ---- lookups
+    def get(self, resource: str, record_id: str | None) -> Record | None:
+        if not record_id:
+            return None
+        return self.by_id.get(resource, {}).get(str(record_id).lower())
+
+    @property
+    def units(self) -> list[Record]:
+        return self.records["units"]
+
+    @property
+    def projects(self) -> list[Record]:
+        return self.records["projects"]
+
+    @property
+    def decisions(self) -> list[Record]:
+        return self.records["decisions"]
+
+    @property
+    def needs(self) -> list[Record]:
+        return self.records["needs"]
+
+    @property
+    def evaluations(self) -> list[Record]:
+        return self.records["evaluations"]
+
+    def units_of_kind(self, kind: str) -> list[Record]:
+        return [u for u in self.units if u["kind"] == kind]
+
+    # ---- derived results
+    def _derive(self) -> None:
+        s = self.settings
+        self.period_scores = derived.period_scores(self.evaluations, self.by_id["units"])
+        self.periods = sorted({ps.period for ps in self.period_scores}, key=derived.period_sort_key, reverse=True)
+        self.lists = derived.ranked_lists(self.period_scores, s.ranked_kinds, s.red_list_min, s.black_list_below)
+        for ps in self.period_scores:
+            ps.subject.period_scores.append(ps)
+        for p in self.projects:
+            p.__dict__["overdue"] = derived.is_overdue(p, self.today)
+        for d in self.decisions:
+            d.__dict__["notice_state"] = derived.notice_state(d, self.today)
+            d.__dict__["passed"] = derived.vote_passed(d)
+        self.overdue = sorted((p for p in self.projects if p.overdue), key=lambda p: p["id"])
+        self.in_notice = sorted((d for d in self.decisions if d.notice_state == "公示中"), key=lambda d: d["id"])
+        self.satisfaction = derived.satisfaction(self.evaluations)
+
+    def scores_in(self, period: str) -> list:
+        return [ps for ps in self.period_scores if ps.period == period]
+
+    def satisfaction_in(self, period: str) -> float | None:
+        return derived.satisfaction([e for e in self.evaluations if e["period"] == period])
+
+
+def _attach(record: Record, **relations: Any) -> None:
+    record.__dict__.update(relations)
+
+
+def _link(portal: Portal) -> None:
+    """Attach every relation of the data standard, both ways."""
+    get = portal.get
+
+    for u in portal.units:
+        _attach(u, parent=get("units", u.get("parent_id")), children=[], pairings=[], resources=[], projects_led=[],
+                projects_joined=[], projects_here=[], needs_claimed=[], needs_here=[], decisions_here=[],
+                evaluations=[], period_scores=[])
+    for u in portal.units:
+        if u.parent is not None:
+            u.parent.children.append(u)
+    for p in portal.records["pairings"]:
+        _attach(p, unit=get("units", p["unit_id"]), community=get("units", p["community_id"]))
+        for side in (p.unit, p.community):
+            if side is not None:
+                side.pairings.append(p)
+    for r in portal.records["resources"]:
+        _attach(r, unit=get("units", r["unit_id"]))
+        if r.unit is not None:
+            r.unit.resources.append(r)
+    for n in portal.needs:
+        _attach(n, community=get("units", n["community_id"]), claimed_unit=get("units", n.get("claimed_by")), projects=[])
+        if n.community is not None:
+            n.community.needs_here.append(n)
+        if n.claimed_unit is not None:
+            n.claimed_unit.needs_claimed.append(n)
+    for d in portal.decisions:
+        _attach(d, community=get("units", d.get("community_id")), projects=[])
+        if d.community is not None:
+            d.community.decisions_here.append(d)
+    for p in portal.projects:
+        partners = [get("units", pid) for pid in split_ids(p.get("partner_unit_ids"))]
+        _attach(p, community=get("units", p["community_id"]), lead_unit=get("units", p["lead_unit_id"]),
+                partners=[u for u in partners if u is not None], need=get("needs", p.get("need_id")),
+                decision=get("decisions", p.get("decision_id")), milestones=[], evaluations=[])
+        for owner, attr in ((p.community, "projects_here"), (p.lead_unit, "projects_led")):
+            if owner is not None:
+                getattr(owner, attr).append(p)
+        for u in p.partners:
+            u.projects_joined.append(p)
+        if p.need is not None:
+            p.need.projects.append(p)
+        if p.decision is not None:
+            p.decision.projects.append(p)
+    for m in portal.records["milestones"]:
+        _attach(m, project=get("projects", m["project_id"]))
+        if m.project is not None:
+            m.project.milestones.append(m)
+    for e in portal.evaluations:
+        _attach(e, subject=get("units", e["subject_id"]), project=get("projects", e.get("project_id")), criteria=[])
+        if e.subject is not None:
+            e.subject.evaluations.append(e)
+        if e.project is not None:
+            e.project.evaluations.append(e)
+    for item in portal.records["evaluation_items"]:
+        _attach(item, evaluation=get("evaluations", item["evaluation_id"]))
+        if item.evaluation is not None:
+            item.evaluation.criteria.append(item)
+    for p in portal.projects:
+        p.milestones.sort(key=lambda m: (m["date"], m.line))
+
+
+def split_ids(value: str | None) -> list[str]:
+    """The ids of a `;`-separated list (also accepting the full-width ；), blanks dropped."""
+    if not value:
+        return []
+    return [part.strip() for part in value.replace("；", ";").split(";") if part.strip()]

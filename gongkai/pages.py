@@ -1,0 +1,54 @@
+"""Pages and files that plugins add, and the checks the core makes on them."""
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+
+from .render import safe_title
+
+PATH_RE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9_.-]*/)*$")
+
+
+class PathError(ValueError):
+    """A plugin asked for a path outside the site folder or with unsafe characters."""
+
+
+@dataclass
+class Page:
+    path: str  # URL path: "" (home), "decisions/", "projects/p1/"
+    title: str
+    html: str
+    nav: str | None = None  # nav title; only index pages are in the nav
+    order: int = 0
+    boost: float | None = None
+    description: str | None = None
+    plugin: str = ""
+
+    def __post_init__(self) -> None:
+        self.path = check_page_path(self.path)
+        self.title = safe_title(self.title)
+        if self.nav:
+            self.nav = safe_title(self.nav)
+        if self.description:
+            self.description = safe_title(self.description)[:200]
+
+    @property
+    def src_uri(self) -> str:
+        return f"{self.path}index.md"
+
+
+def check_page_path(path: str) -> str:
+    if path and not path.endswith("/"):
+        path += "/"
+    if not PATH_RE.match(path) or ".." in path.split("/"):
+        raise PathError(f"页面路径 {path!r} 不安全：只能用英文字母、数字、_ . -，不能含 ..")
+    return path
+
+
+def check_file_path(path: str) -> str:
+    """A site-relative file path that stays inside the site folder."""
+    norm = posixpath.normpath(path)
+    if path.startswith("/") or norm.startswith("..") or "\\" in path or not re.match(r"^[A-Za-z0-9_./-]+$", path):
+        raise PathError(f"文件路径 {path!r} 不安全：必须留在网站文件夹内，只能用英文字母、数字、_ . - /")
+    return norm

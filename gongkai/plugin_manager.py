@@ -1,0 +1,124 @@
+"""Finds and loads plugins: the built-ins, installed packages (entry-point group `gongkai`) and the
+portal's own modules named in `site_config.yml`. The core calls `pm.hook.*` and never imports a
+feature module itself."""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import pluggy
+
+from . import hookspecs
+from .settings import SAFETY_PLUGINS, ConfigError, Settings
+
+log = logging.getLogger("mkdocs.plugins.gongkai")
+
+TRACE_ENV = "GONGKAI_TRACE_PLUGINS"
+ENTRY_POINT_GROUP = "gongkai"
+
+#: the built-in features, in the order their hooks are called (pluggy calls later ones first)
+DEFAULT_PLUGINS = (
+    "standard_resources",
+    "csv_reader",
+    "xlsx_reader",
+    "home",
+)
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    name: str
+    source: str  # "内置", "安装包 <dist>", or "门户 plugins/x.py"
+    hooks: tuple[str, ...]
+
+
+class GongkaiPluginManager(pluggy.PluginManager):
+    """A pluggy manager that remembers where each plugin came from."""
+
+    def __init__(self) -> None:
+        super().__init__("gongkai")
+        self.add_hookspecs(hookspecs)
+        self.sources: dict[str, str] = {}
+
+    def register_from(self, plugin: object, name: str, source: str) -> None:
+        if self.has_plugin(name):
+            raise ConfigError(f"插件名称 {name} 重复（来源：{self.sources[name]} 和 {source}）。请给其中一个改名。", code="plugin-conflict")
+        self.register(plugin, name=name)
+        self.sources[name] = source
+
+    def infos(self) -> list[PluginInfo]:
+        result = []
+        for name, plugin in self.list_name_plugin():
+            hooks = tuple(sorted(caller.name for caller in self.get_hookcallers(plugin) or []))
+            result.append(PluginInfo(name, self.sources.get(name, "?"), hooks))
+        return result
+
+
+def create_plugin_manager(settings: Settings, root: Path | None = None) -> GongkaiPluginManager:
+    pm = GongkaiPluginManager()
+    _check_disable(settings)
+    switched_off = set(settings.disable) | set(settings.unsafe_disable)
+    for name in DEFAULT_PLUGINS:
+        if name in switched_off:
+            continue
+        pm.register_from(importlib.import_module(f"gongkai.plugins.{name}"), name, "内置")
+    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        if ep.name in switched_off:
+            continue
+        dist = getattr(ep.dist, "name", "?")
+        pm.register_from(ep.load(), ep.name, f"安装包 {dist}")
+    for rel in settings.plugins:
+        module, name = _load_portal_module(root or Path.cwd(), str(rel))
+        pm.register_from(module, name, f"门户 {rel}")
+    if os.environ.get(TRACE_ENV):
+        _trace(pm)
+    return pm
+
+
+def _check_disable(settings: Settings) -> None:
+    for name in settings.unsafe_disable:
+        if name in SAFETY_PLUGINS:
+            log.warning("gongkai: 安全插件 %s 已按 unsafe_disable 设置关闭。", name)
+    accidental = sorted(set(settings.disable) & set(SAFETY_PLUGINS))
+    if accidental:
+        raise ConfigError(
+            f"安全插件 {'、'.join(accidental)} 不能用 disable 关闭。确需关闭时请写在 unsafe_disable 中，"
+            "每次构建都会记录这一设置。",
+            code="safety-plugin",
+        )
+
+
+def _load_portal_module(root: Path, rel: str):
+    path = (root / rel)
+    root_real = root.resolve()
+    real = path.resolve()
+    if root_real not in real.parents:
+        raise ConfigError(f"插件 {rel} 不在门户文件夹内（或是指向外部的链接）。请把插件放在门户的 plugins/ 中。", code="plugin-outside")
+    if not real.is_file():
+        raise ConfigError(f"找不到插件文件 {rel}。请检查 site_config.yml 中 gongkai.plugins 的路径。", code="plugin-missing")
+    name = real.stem
+    module_name = f"gongkai_portal_plugins.{name}"
+    spec = importlib.util.spec_from_file_location(module_name, real)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module, name
+
+
+def _trace(pm: GongkaiPluginManager) -> None:
+    def before(hook_name, hook_impls, kwargs):
+        names = ", ".join(impl.plugin_name for impl in hook_impls)
+        print(f"[gongkai trace] {hook_name} → {names}", file=sys.stderr)
+
+    def after(outcome, hook_name, hook_impls, kwargs):
+        exc = outcome.exception
+        if exc is not None:
+            print(f"[gongkai trace] {hook_name} raised {exc!r}", file=sys.stderr)
+
+    pm.add_hookcall_monitoring(before, after)

@@ -1,0 +1,97 @@
+"""Page bodies come from Jinja2 templates with autoescaping: a data value never reaches the
+Markdown parser or the HTML unescaped. Filters format dates, money and scores the Chinese way."""
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+from pathlib import Path
+from urllib.parse import quote
+
+import jinja2
+from markupsafe import Markup, escape
+
+from . import derived
+
+CORE_TEMPLATES = Path(__file__).parent / "templates"
+
+#: characters that would become markup again after the theme's `striptags` (titles, share metadata)
+_TITLE_SAFE = str.maketrans({"<": "＜", ">": "＞", "&": "＆", '"': "＂", "'": "＇", "`": "｀", "{": "｛", "}": "｝"})
+
+
+def safe_title(text: str) -> str:
+    """A page title that stays plain text in every place the theme puts it (`<title>`, nav, TOC,
+    search, share metadata), even after Material's `striptags` unescapes entities."""
+    return " ".join(str(text).split()).translate(_TITLE_SAFE)
+
+
+def date_zh(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value)
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def money(value) -> str:
+    """4519500 → 451.95万元; amounts under 10,000 stay in 元."""
+    if value is None or value == "":
+        return "—"
+    if value >= 10000:
+        return f"{value / 10000:.2f}万元"
+    return f"{value:,.2f}".rstrip("0").rstrip(".") + "元"
+
+
+def percent(value) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def score(value) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def star_text(value) -> str:
+    n = value if isinstance(value, int) else derived.stars(value)
+    return "★" * n if n else "—"
+
+
+def nl2br(value) -> Markup:
+    """Plain text with its line breaks kept: escaped first, then each newline becomes <br>."""
+    if value is None:
+        return Markup("")
+    lines = str(value).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return Markup("<br>\n").join(escape(line) for line in lines)
+
+
+def relative_url(here: str, target: str) -> str:
+    """The link from page path `here` to `target` (both like "projects/p1/"; "" is the home page).
+
+    Relative, so the site works from any sub-path (e.g. GitHub Pages project sites)."""
+    head, _, anchor = target.partition("#")
+    rel = posixpath.relpath("/" + head, "/" + (here or "."))
+    if head.endswith("/") or head == "":
+        rel = "./" if rel == "." else rel + "/"
+    return quote(rel, safe="/.-_~") + (f"#{quote(anchor)}" if anchor else "")
+
+
+class Renderer:
+    """Compiles templates once; renders a page body for a given page path."""
+
+    def __init__(self, template_dirs: list[Path], globals_: dict):
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(d) for d in template_dirs] + [str(CORE_TEMPLATES)]),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters.update(date_zh=date_zh, money=money, percent=percent, score=score, stars=star_text, nl2br=nl2br)
+        self.env.globals.update(globals_)
+
+    def __call__(self, template: str, path: str, **context) -> str:
+        def url(target: str) -> str:
+            return relative_url(path, target)
+
+        def link(kind: str, record) -> str:
+            return url(f"{kind}/{record['id']}/")
+
+        return self.env.get_template(template).render(url=url, link=link, here=path, **context)

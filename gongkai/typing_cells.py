@@ -1,0 +1,215 @@
+"""Turn the raw cells of a table into typed records, using Frictionless' own field readers,
+and say in Chinese what is wrong with a cell and how to fix it."""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from typing import Any
+
+import frictionless
+
+from .findings import Finding, column_letter, error, warning
+from .resources import Record, Resource, Table
+
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+LOOSE_DATE_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+COMPACT_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+YUAN_RE = re.compile(r"^\d+(\.\d{1,2})?$")
+
+TYPE_NAMES = {"integer": "整数", "number": "数字", "date": "日期", "string": "文字", "boolean": "是/否"}
+
+
+def suggest_date(text: str) -> str | None:
+    """The YYYY-MM-DD spelling of a date written another way, if it is one."""
+    match = LOOSE_DATE_RE.match(text) or COMPACT_DATE_RE.match(text.strip())
+    if not match:
+        return None
+    try:
+        return dt.date(*(int(g) for g in match.groups())).isoformat()
+    except ValueError:
+        return None
+
+
+def cell_text(value: Any) -> str:
+    """A spreadsheet value as the text a CSV would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    return str(value).strip()
+
+
+class TableTyper:
+    """Types the rows of one resource; one instance per resource, readers compiled once."""
+
+    def __init__(self, resource: Resource, file: str):
+        self.resource = resource
+        self.file = file
+        self.readers = {f["name"]: frictionless.Field.from_descriptor(_plain(f)).create_cell_reader() for f in resource.fields}
+        self.findings: list[Finding] = []
+        self.columns: dict[str, str] = {}  # field name -> column letter, set by type_rows
+
+    # ----------------------------------------------------------------- header
+
+    def map_header(self, table: Table) -> dict[int, str]:
+        """Column index → field name; headers may be field names or Chinese titles, in any order."""
+        by_label: dict[str, str] = {}
+        for f in self.resource.fields:
+            by_label[f["name"].lower()] = f["name"]
+            if f.get("title"):
+                by_label[_norm(f["title"])] = f["name"]
+        mapping: dict[int, str] = {}
+        for index, label in enumerate(table.header):
+            text = cell_text(label)
+            if not text:
+                continue
+            name = by_label.get(_norm(text)) or by_label.get(text.lower())
+            where = dict(resource=self.resource.name, file=self.file, row=table.header_line, column=column_letter(index), value=text)
+            if name is None:
+                self.findings.append(warning("unknown-column", f"第 {column_letter(index)} 列的表头“{text}”不是 {self.resource.name} 的字段，已忽略。"
+                                             f"可用的表头：{self._labels()}。", **where))
+            elif name in mapping.values():
+                self.findings.append(error("duplicate-column", f"字段 {name} 的列出现了两次（第 {column_letter(index)} 列）。请删掉多余的一列。", field=name, **where))
+            else:
+                mapping[index] = name
+        present = set(mapping.values())
+        for f in self.resource.fields:
+            required = f.get("constraints", {}).get("required") or f["name"] in self.resource.primary_key
+            if required and f["name"] not in present:
+                self.findings.append(error("missing-column", f"缺少必填的列“{f.get('title', f['name'])}”（{f['name']}）。"
+                                           f"请在表头加上这一列。", resource=self.resource.name, file=self.file,
+                                           row=table.header_line, field=f["name"]))
+        return mapping
+
+    def _labels(self) -> str:
+        return "、".join(f.get("title") or f["name"] for f in self.resource.fields)
+
+    # ------------------------------------------------------------------- rows
+
+    def type_rows(self, table: Table) -> list[Record]:
+        mapping = self.map_header(table)
+        self.columns = {name: column_letter(i) for i, name in mapping.items()}
+        width = len(table.header)
+        rows = _drop_trailing_blank(table.rows)
+        records = []
+        for line, cells in rows:
+            if all(cell_text(c) == "" for c in cells):
+                self.findings.append(warning("blank-row", f"第 {line} 行是空行，已跳过。请删掉这一行。", resource=self.resource.name, file=self.file, row=line))
+                continue
+            if len(cells) > width and any(cell_text(c) for c in cells[width:]):
+                self.findings.append(error("extra-cell", f"第 {line} 行比表头多出 {len(cells) - width} 个单元格，可能是值里多了逗号。"
+                                           "含逗号的值请加英文双引号，或删掉多余的逗号。", resource=self.resource.name, file=self.file,
+                                           row=line, column=column_letter(width)))
+            records.append(self._type_row(line, cells, mapping))
+        return records
+
+    def _type_row(self, line: int, cells: list, mapping: dict[int, str]) -> Record:
+        values: dict[str, Any] = {name: None for name in self.resource.field_by_name}
+        bad: set[str] = set()
+        for index, name in mapping.items():
+            raw = cells[index] if index < len(cells) else None
+            text = cell_text(raw)
+            value, problem = self._read(name, text)
+            if problem:
+                bad.add(name)
+                self.findings.append(error(problem[0], problem[1], resource=self.resource.name, file=self.file, row=line,
+                                           column=column_letter(index), field=name, value=text))
+            values[name] = value
+        for name in self.resource.field_by_name:
+            if name not in mapping.values():
+                value, problem = self._read(name, "")
+                if problem:  # a required field whose column is missing: reported once, as missing-column
+                    bad.add(name)
+        record = Record(values, line)
+        record.__dict__["invalid"] = bad
+        return record
+
+    def _read(self, name: str, text: str) -> tuple[Any, tuple[str, str] | None]:
+        spec = self.resource.field_by_name[name]
+        kind = spec.get("x-gongkai-type")
+        if kind == "date" and text and not DATE_RE.match(text):
+            return None, _date_problem(spec, text)
+        value, notes = self.readers[name](text)
+        if notes:
+            return None, _problem(spec, text, notes)
+        if kind == "yuan" and text and not YUAN_RE.match(text):
+            return None, ("constraint-yuan", f"“{spec.get('title')}”的值 {text} 不是金额：应为不小于 0 的数，最多两位小数（单位：元），例如 4519500 或 1280.50。")
+        if isinstance(value, str):
+            value = value.strip()
+        return value, None
+
+
+def _date_problem(spec: dict, text: str) -> tuple[str, str]:
+    title = spec.get("title", spec["name"])
+    suggestion = suggest_date(text)
+    hint = f"，应写成 {suggestion}" if suggestion else "，应写成 YYYY-MM-DD 格式，例如 2025-01-20"
+    return "type-error", f"“{title}”的值 {text} 不是规范的日期{hint}。在 Excel 中可把该列设为“日期”格式或文本 2025-01-20。"
+
+
+def _problem(spec: dict, text: str, notes: dict) -> tuple[str, str]:
+    title = spec.get("title", spec["name"])
+    constraints = spec.get("constraints", {})
+    if "type" in notes:
+        if spec.get("type") == "date":
+            return _date_problem(spec, text)
+        type_name = TYPE_NAMES.get(spec.get("type"), spec.get("type"))
+        return "type-error", f"“{title}”的值 {text} 不是{type_name}。请填写{type_name}，例如 {_example(spec)}。"
+    if "required" in notes:
+        return "constraint-required", f"“{title}”不能为空。请填写{_what(spec)}。"
+    if "enum" in notes:
+        allowed = constraints.get("enum", [])
+        close = difflib.get_close_matches(text, allowed, n=1, cutoff=0)
+        hint = f"，是否应为“{close[0]}”" if close else ""
+        return "constraint-enum", f"“{title}”的值 {text} 不在可选值中{hint}？可选值：{'、'.join(allowed)}。"
+    if "pattern" in notes:
+        if spec.get("x-gongkai-type") in ("id", "id-list"):
+            return "constraint-pattern", f"“{title}”的值 {text} 不是合规的编号：编号只能用英文字母、数字、下划线和连字符，以字母或数字开头，最长 64 个字符，例如 XM2025-001。"
+        if spec.get("x-gongkai-type") == "period":
+            return "constraint-pattern", f"“{title}”的值 {text} 不是合规的评价周期：应写成 2025、2025-H1、2025-Q3 或 2025-07。"
+        return "constraint-pattern", f"“{title}”的值 {text} 格式不对（应符合 {constraints.get('pattern')}）。"
+    if "minimum" in notes:
+        return "constraint-minimum", f"“{title}”的值 {text} 太小：不能小于 {constraints['minimum']}。"
+    if "maximum" in notes:
+        return "constraint-maximum", f"“{title}”的值 {text} 太大：不能大于 {constraints['maximum']}。"
+    key = next(iter(notes))
+    return f"constraint-{key}", f"“{title}”的值 {text} 不符合要求（{notes[key]}）。"
+
+
+def _what(spec: dict) -> str:
+    enum = spec.get("constraints", {}).get("enum")
+    if enum:
+        return f"以下之一：{'、'.join(enum)}"
+    return f"{TYPE_NAMES.get(spec.get('type'), '内容')}，例如 {_example(spec)}"
+
+
+def _example(spec: dict) -> str:
+    return {"integer": "12", "number": "85.5", "date": "2025-01-20"}.get(spec.get("type"), "（见数据标准）")
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _plain(field: dict) -> dict:
+    """A field descriptor without our `x-` keys and without `unique` (checked case-insensitively in code)."""
+    descriptor = {k: v for k, v in field.items() if not k.startswith("x-")}
+    constraints = {k: v for k, v in descriptor.get("constraints", {}).items() if k != "unique"}
+    if constraints:
+        descriptor["constraints"] = constraints
+    else:
+        descriptor.pop("constraints", None)
+    return descriptor
+
+
+def _drop_trailing_blank(rows: list) -> list:
+    end = len(rows)
+    while end and all(cell_text(c) == "" for c in rows[end - 1][1]):
+        end -= 1
+    return rows[:end]

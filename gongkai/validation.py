@@ -1,0 +1,72 @@
+"""Validation: schema checks on every cell, keys across resources, then the domain checks that
+plugins register. Collects every finding; never stops at the first."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .findings import Finding, Report, error
+from .keys import check_foreign_keys, check_primary_keys
+from .loading import LoadedData
+from .resources import Record, Resource
+from .settings import Settings
+from .typing_cells import TableTyper
+
+
+@dataclass
+class CheckContext:
+    """What a domain check gets besides the records."""
+
+    root: Path
+    settings: Settings
+    today: dt.date
+    resources: dict[str, Resource]
+    files: dict[str, str]
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)  # resource -> field -> column letter
+
+    def where(self, resource: str, record: Record | None = None, field: str | None = None) -> dict:
+        """The location keywords of a finding about `record`'s `field` (file, row, column)."""
+        return dict(
+            resource=resource,
+            file=self.files.get(resource),
+            row=record.line if record is not None else None,
+            field=field,
+            column=self.columns.get(resource, {}).get(field) if field else None,
+            value=_shown(record.get(field)) if record is not None and field else None,
+        )
+
+    def error(self, code: str, message: str, resource: str, record: Record | None = None, field: str | None = None) -> Finding:
+        return error(code, message, **self.where(resource, record, field))
+
+
+def _shown(value):
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+@dataclass
+class ValidatedData:
+    records: dict[str, list[Record]]
+    context: CheckContext
+    report: Report
+
+
+def validate(loaded: LoadedData, context: CheckContext, checks: Iterable[Callable]) -> ValidatedData:
+    report = Report()
+    report.extend(loaded.findings)
+    records: dict[str, list[Record]] = {}
+    for name, table in loaded.tables.items():
+        typer = TableTyper(loaded.resources[name], loaded.files[name])
+        records[name] = typer.type_rows(table)
+        context.columns[name] = typer.columns
+        report.extend(typer.findings)
+    for name, recs in records.items():
+        resource, file, columns = loaded.resources[name], loaded.files[name], context.columns[name]
+        report.extend(check_primary_keys(resource, recs, file, columns))
+        report.extend(check_foreign_keys(resource, recs, file, columns, records, loaded.resources))
+    for check in checks:
+        report.extend(check(records, context) or ())
+    return ValidatedData(records, context, report)
