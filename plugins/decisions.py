@@ -1,0 +1,1 @@
+"""decisions: placeholder, being written."""

@@ -1,0 +1,1 @@
+"""evaluation_rules: placeholder, being written."""

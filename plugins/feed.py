@@ -1,0 +1,1 @@
+"""feed: placeholder, being written."""

@@ -1,0 +1,1 @@
+"""link_check: placeholder, being written."""

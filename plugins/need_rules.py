@@ -1,0 +1,1 @@
+"""need_rules: placeholder, being written."""

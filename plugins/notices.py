@@ -1,0 +1,1 @@
+"""notices: placeholder, being written."""

@@ -1,0 +1,1 @@
+"""output_scan: placeholder, being written."""

@@ -1,0 +1,1 @@
+"""privacy_guard: placeholder, being written."""

@@ -1,0 +1,1 @@
+"""project_rules: placeholder, being written."""

@@ -1,0 +1,1 @@
+"""relation_rules: placeholder, being written."""

@@ -1,0 +1,1 @@
+"""theme_assets: placeholder, being written."""

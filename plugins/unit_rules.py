@@ -1,0 +1,1 @@
+"""unit_rules: placeholder, being written."""

@@ -1,0 +1,1 @@
+"""units: placeholder, being written."""

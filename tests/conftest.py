@@ -1,0 +1,90 @@
+"""Shared fixtures: real portals in tmp_path, real validation, real builds."""
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+
+from gongkai.build import build, open_session
+from gongkai.findings import Report
+from gongkai.report_text import format_report
+from gongkai.resources import standard_resources
+from gongkai.scaffold import init_portal
+
+REPO = Path(__file__).resolve().parent.parent
+TODAY = "2026-11-25"
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return REPO
+
+
+@pytest.fixture(autouse=True)
+def _stable_env(monkeypatch):
+    """Tests choose the reference date explicitly; a developer's environment must not leak in."""
+    for name in ("GONGKAI_TODAY", "SOURCE_DATE_EPOCH", "GONGKAI_TRACE_PLUGINS"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def portal(tmp_path) -> Path:
+    """A fresh copy of the `gongkai init` sample portal (valid, every resource present)."""
+    root = tmp_path / "portal"
+    init_portal(root)
+    return root
+
+
+@pytest.fixture
+def demo_copy(tmp_path) -> Path:
+    """A copy of this repository's demo portal (site_config.yml, datasets/, content/)."""
+    root = tmp_path / "demo"
+    root.mkdir()
+    shutil.copy2(REPO / "site_config.yml", root / "site_config.yml")
+    shutil.copytree(REPO / "datasets", root / "datasets")
+    shutil.copytree(REPO / "content", root / "content")
+    return root
+
+
+_TITLES = {r.name: {f["title"]: f["name"] for f in r.fields} for r in standard_resources()}
+
+
+def read_rows(root: Path, resource: str) -> list[dict]:
+    """The rows of datasets/<resource>.csv as dicts keyed by field name (headers may be Chinese)."""
+    path = root / "datasets" / f"{resource}.csv"
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    names = _TITLES.get(resource, {})
+    return [{names.get(k, k): v for k, v in row.items()} for row in rows]
+
+
+def write_rows(root: Path, resource: str, rows: list[dict], fieldnames: list[str] | None = None) -> Path:
+    """Write datasets/<resource>.csv with field names as headers (UTF-8)."""
+    path = root / "datasets" / f"{resource}.csv"
+    fieldnames = fieldnames or list(dict.fromkeys(k for row in rows for k in row))
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fieldnames)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def validate(root: Path, today: str = TODAY) -> Report:
+    _, session = open_session(root, today)
+    return session.report
+
+
+def build_site(root: Path, today: str = TODAY, site_dir: Path | None = None) -> Path:
+    """Build and return the site folder; fail the test with the findings when the build fails."""
+    result = build(root, site_dir, today)
+    if not result.ok:
+        pytest.fail(f"build failed: {result.error or ''}\n{format_report(result.report)}")
+    return result.site_dir
+
+
+def codes(report: Report, severity: str = "error") -> list[tuple]:
+    """(code, resource, row, field) of each finding: what tests assert on."""
+    found = report.errors if severity == "error" else report.warnings
+    return [(f.code, f.resource, f.row, f.field) for f in found]
