@@ -50,7 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--today", help="基准日期 YYYY-MM-DD")
     p = command("validate", cmd_validate, "只检查数据，不生成网站。")
     p.add_argument("--today", help="基准日期 YYYY-MM-DD")
-    p.add_argument("--format", choices=("text", "json"), default="text", help="输出格式")
+    p.add_argument("--format", choices=("text", "json", "github", "gitlab"), default="text",
+                   help="输出格式：text 文字；json 结构化；github 注释与摘要；gitlab 代码质量报告")
     p = command("init", cmd_init, "在一个新文件夹中建立完整的门户（含示例数据）。")
     p.set_defaults(dir=None)
     p.add_argument("target", metavar="DIR", help="新门户的文件夹（必须不存在或为空）")
@@ -83,8 +84,20 @@ def cmd_validate(args) -> int:
 
     _, session = open_session(_root(args), args.today)
     report = session.report
-    print(report.to_json() if args.format == "json" else format_report(report))
+    print(_formatted(report, args.format))
     return EXIT_OK if report.valid else EXIT_DATA
+
+
+def _formatted(report, fmt: str) -> str:
+    from . import report_formats
+
+    if fmt == "json":
+        return report.to_json()
+    if fmt == "github":
+        return report_formats.github(report) + "\n" + format_report(report)
+    if fmt == "gitlab":
+        return report_formats.gitlab(report)
+    return format_report(report)
 
 
 def cmd_build(args) -> int:
