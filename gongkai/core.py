@@ -9,6 +9,7 @@ import logging
 from functools import cached_property
 from pathlib import Path
 
+from . import cache
 from .findings import Finding, Report
 from .loading import load_tables
 from .model import Portal
@@ -52,9 +53,18 @@ class Session:
 
     @cached_property
     def validated(self) -> ValidatedData:
+        """Validated records and findings; reused from the cache when no input changed."""
+        key = cache.validation_key(self)
+        folder = self.root / self.settings.cache_dir
+        cached = cache.load(folder, key) if key else None
+        if cached is not None:
+            return cached
         loaded = load_tables(self.root, self.resources, self.settings, self.pm.hook)
         context = CheckContext(self.root, self.settings, self.today, loaded.resources, loaded.files)
-        return validate(loaded, context, self.checks)
+        result = validate(loaded, context, self.checks)
+        if key:
+            cache.store(folder, key, result)
+        return result
 
     @property
     def report(self) -> Report:

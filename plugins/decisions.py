@@ -1,1 +1,172 @@
-"""decisions: placeholder, being written."""
+"""决策公开 `/decisions/` and `/decisions/<id>/`: every decision with its vote, 公示期, correction
+notice, minutes (rendered from content/) and task list; the index filters in the page by
+community and body through the shared list filter script `assets/gongkai/filter.js`."""
+from __future__ import annotations
+
+import posixpath
+from itertools import groupby
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+from markupsafe import Markup
+from mkdocs.utils.meta import get_data
+
+from gongkai import hookimpl
+from gongkai.loading import inside
+from gongkai.render import relative_url
+from gongkai.settings import CONFIG_FILE, ConfigError, load_yaml
+
+FILTER_JS = Path(__file__).parent / "templates" / "decisions_filter.js"
+DESCRIPTION_CHARS = 100
+#: the minutes' own headings start at <h3>, under the page's "会议纪要" <h2>
+MINUTES_TOC = {"baselevel": 3}
+
+
+@hookimpl
+def register_assets(register):
+    register("assets/gongkai/filter.js", FILTER_JS.read_bytes())
+
+
+@hookimpl
+def register_pages(register, portal):
+    newest_first = sorted(portal.decisions, key=lambda d: (d["date"], d["id"]), reverse=True)
+    html = portal.render("decisions_index.html", "decisions/", months=by_month(newest_first), total=len(newest_first),
+                         communities=communities_of(newest_first), bodies=sorted({d["body"] for d in newest_first}))
+    register("decisions/", "决策公开", html, nav="决策公开", order=10,
+             description="联席会议和居民议事会的决议、表决结果、公示期和任务清单。")
+    minutes = MinutesRenderer(portal.root)
+    for d in newest_first:
+        path = f"decisions/{d['id']}/"
+        source = d.get("minutes")
+        html = portal.render("decision.html", path, d=d, minutes_url=minutes.page_of(source),
+                             minutes_html=minutes.render(source, path))
+        register(path, d["title"], html, boost=1.5, description=excerpt(d["resolution"]))
+
+
+def by_month(decisions: list) -> list[tuple]:
+    """[(first day of the month, [decisions])], in the order given (newest first)."""
+    return [(month, list(group)) for month, group in groupby(decisions, key=lambda d: d["date"].replace(day=1))]
+
+
+def communities_of(decisions: list) -> list:
+    found = {d.community["id"]: d.community for d in decisions if d.community is not None}
+    return [found[key] for key in sorted(found)]
+
+
+def excerpt(text: str | None, size: int = DESCRIPTION_CHARS) -> str | None:
+    """The first `size` characters of a text, on one line, for share previews."""
+    if not text:
+        return None
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= size else flat[:size] + "…"
+
+
+# ------------------------------------------------------------------------------ minutes
+
+
+class MinutesRenderer:
+    """Renders a minutes file of content/ to HTML with the portal's Markdown extensions; the
+    minutes are staff-written content, trusted like every page of content/."""
+
+    def __init__(self, root: Path):
+        config = _read_config(root)
+        self.docs = root / (config.get("docs_dir") or "content")
+        self.relink = _Relink()
+        self.md = _markdown(config.get("markdown_extensions") or [], self.relink)
+
+    def page_of(self, source: str | None) -> str | None:
+        """The URL path MkDocs gives content/<source> (minutes/x.md → minutes/x/)."""
+        path = self.docs / (source or "")
+        if not source or not source.endswith(".md") or not inside(path, self.docs) or not path.is_file():
+            return None
+        return md_page(posixpath.normpath(source))
+
+    def render(self, source: str | None, page: str) -> Markup | None:
+        if self.page_of(source) is None:
+            return None
+        text, _meta = get_data((self.docs / source).read_text(encoding="utf-8-sig"))
+        self.relink.source, self.relink.page = posixpath.normpath(source), page
+        try:
+            return Markup(self.md.reset().convert(text))
+        except Exception:  # an extension configured for MkDocs only: fall back to plain Markdown
+            return Markup(_markdown([], self.relink).convert(text))
+
+
+def md_page(source: str) -> str:
+    """minutes/x.md → minutes/x/; minutes/index.md → minutes/ (MkDocs' directory URLs)."""
+    stem, name = posixpath.split(source[:-3])
+    if name in ("index", "README"):
+        return f"{stem}/" if stem else ""
+    return f"{stem}/{name}/" if stem else f"{name}/"
+
+
+def _read_config(root: Path) -> dict:
+    try:
+        config = load_yaml(root / CONFIG_FILE)
+    except ConfigError:
+        return {}
+    return config if isinstance(config, dict) else {}
+
+
+def _markdown(extensions: list, relink: "_Relink") -> markdown.Markdown:
+    """A Markdown converter with each configured extension that loads; toc shifts headings down."""
+    names, configs = [], {}
+    for entry in extensions:
+        name, config = (entry, {}) if isinstance(entry, str) else next(iter(entry.items()), (None, {}))
+        if isinstance(name, str) and _loads(name, config or {}):
+            names.append(name)
+            configs[name] = dict(config or {})
+    toc = {**configs.pop("toc", {}), **MINUTES_TOC}
+    configs["toc"] = toc if _loads("toc", toc) else dict(MINUTES_TOC)
+    names = [n for n in names if n != "toc"] + ["toc"]
+    return markdown.Markdown(extensions=names + [_RelinkExtension(relink)], extension_configs=configs)
+
+
+def _loads(name: str, config: dict) -> bool:
+    try:
+        markdown.Markdown(extensions=[name], extension_configs={name: config})
+    except Exception:
+        return False
+    return True
+
+
+class _Relink(Treeprocessor):
+    """Rewrites the minutes' relative links and images (written from content/<source>) so they
+    work from the decision page: `../images/a.png` → `../../images/a.png`, `x.md` → its page."""
+
+    source = ""
+    page = ""
+
+    def run(self, root):
+        for element in root.iter():
+            for attr in ("href", "src"):
+                value = element.get(attr)
+                if value and _is_relative(value):
+                    element.set(attr, self.rewrite(value))
+
+    def rewrite(self, value: str) -> str:
+        head, sep, anchor = value.partition("#")
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(self.source), head))
+        if target.startswith(".."):
+            return value
+        if target.endswith(".md"):
+            target = md_page(target)
+        return relative_url(self.page, target) + (sep + anchor)
+
+
+class _RelinkExtension(Extension):
+    def __init__(self, processor: _Relink):
+        super().__init__()
+        self.processor = processor
+
+    def extendMarkdown(self, md):  # noqa: N802 - the Markdown API's name
+        self.processor.md = md
+        md.treeprocessors.register(self.processor, "gk_relink", 0)
+
+
+def _is_relative(value: str) -> bool:
+    parts = urlsplit(value)
+    return not (parts.scheme or parts.netloc or value.startswith(("/", "#")) or not parts.path)

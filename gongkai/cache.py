@@ -1,0 +1,79 @@
+"""The validation cache: the validated records and findings of a run, keyed by a hash of everything
+validation reads (data files by content, the content/ files checks look at, the settings, the
+reference date and the code of every plugin). Stored in the portal's cache folder; safe to delete."""
+from __future__ import annotations
+
+import hashlib
+import inspect
+import logging
+import pickle
+from pathlib import Path
+
+from . import __version__
+
+log = logging.getLogger("mkdocs.plugins.gongkai")
+CACHE_FILE = "validation.pickle"
+
+
+def validation_key(session) -> str | None:
+    """A content hash of every input of validation, or None when a plugin's code cannot be hashed."""
+    digest = hashlib.sha256(f"gongkai {__version__}|{session.today}|{session.settings!r}".encode())
+    for name, plugin in sorted(session.pm.list_name_plugin(), key=lambda np: np[0]):
+        source = _source_file(plugin)
+        if source is None:
+            return None
+        digest.update(f"|plugin {name}".encode())
+        digest.update(hashlib.sha256(source.read_bytes()).digest())
+    for resource in sorted(session.resources.values(), key=lambda r: r.name):
+        digest.update(repr((resource.name, resource.required, resource.schema)).encode())
+    datasets = session.root / session.settings.datasets_dir
+    for folder, by_content in ((datasets, True), (session.root / "content", False)):
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+            digest.update(str(path.relative_to(session.root)).encode())
+            if path.is_symlink():
+                digest.update(b"link:" + str(path.resolve()).encode())
+            elif path.is_file():
+                digest.update(_file_hash(path) if by_content else _stat_key(path))
+    return digest.hexdigest()
+
+
+def _source_file(plugin) -> Path | None:
+    target = plugin if inspect.ismodule(plugin) else type(plugin)
+    try:
+        return Path(inspect.getfile(target))
+    except (TypeError, OSError):
+        return None
+
+
+def _stat_key(path: Path) -> bytes:
+    stat = path.stat()
+    return f"{stat.st_size}:{stat.st_mtime_ns}".encode()
+
+
+def _file_hash(path: Path) -> bytes:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.digest()
+
+
+def load(folder: Path, key: str):
+    path = folder / CACHE_FILE
+    try:
+        with path.open("rb") as fh:
+            stored_key, value = pickle.load(fh)  # noqa: S301 - our own file in the portal's cache folder
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, AttributeError, ImportError):
+        return None
+    return value if stored_key == key else None
+
+
+def store(folder: Path, key: str, value) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        temp = folder / f"{CACHE_FILE}.tmp"
+        with temp.open("wb") as fh:
+            pickle.dump((key, value), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        temp.replace(folder / CACHE_FILE)
+    except OSError as exc:  # a read-only checkout must still validate
+        log.info("gongkai: 无法写入校验缓存 %s（%s），下次将重新校验。", folder, exc)

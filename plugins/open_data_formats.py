@@ -1,0 +1,137 @@
+"""Writers for the open-data downloads: CSV (UTF-8 with BOM, formula-safe), JSON and XLSX.
+
+Not a plugin (no hooks): plain functions of a Table Schema's fields and rows of typed values.
+Every writer is deterministic: the same rows give the same bytes.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import zipfile
+from decimal import Decimal
+
+import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.writer.excel import ExcelWriter
+
+BOM = "\ufeff"
+#: a text cell starting with one of these could run as a formula in Excel or WPS
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+XLSX_SHEET_BAD = str.maketrans({c: "_" for c in "[]:*?/\\"})
+
+
+def formula_safe(text: str) -> str:
+    """Text as a spreadsheet shows it but never runs it: a leading ' when it looks like a formula."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def number_text(value) -> str:
+    """A number written as it is, never in exponent notation."""
+    if isinstance(value, int):
+        return str(value)
+    return format(value if isinstance(value, Decimal) else Decimal(repr(value)), "f")
+
+
+def csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float, Decimal)):
+        return number_text(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return formula_safe(str(value))
+
+
+def csv_bytes(fields: list[dict], rows: list[dict]) -> bytes:
+    """UTF-8 with BOM (so Excel and WPS read the Chinese right), CRLF line ends, field names as header."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    names = [f["name"] for f in fields]
+    writer.writerow(names)
+    for row in rows:
+        writer.writerow([csv_cell(row.get(name)) for name in names])
+    return (BOM + out.getvalue()).encode("utf-8")
+
+
+def json_value(value):
+    """The value as published: numbers as numbers, dates as YYYY-MM-DD strings, None as null."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def dumps(data) -> bytes:
+    """Stable JSON: keys in the order given, Chinese kept readable, two-space indent, final newline."""
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def json_bytes(fields: list[dict], rows: list[dict]) -> bytes:
+    names = [f["name"] for f in fields]
+    return dumps([{name: json_value(row.get(name)) for name in names} for row in rows])
+
+
+def _put(ws, row: int, column: int, value) -> None:
+    """One XLSX cell: text always as a string (never a formula), numbers and dates typed."""
+    if value is None:
+        return
+    cell = ws.cell(row=row, column=column)
+    if isinstance(value, Decimal):
+        value = json_value(value)
+    if isinstance(value, (bool, int, float)):
+        cell.value = value
+    elif isinstance(value, dt.datetime):
+        cell.value, cell.number_format = value.replace(tzinfo=None), "yyyy-mm-dd hh:mm:ss"
+    elif isinstance(value, dt.date):
+        cell.value, cell.number_format = value, "yyyy-mm-dd"
+    else:
+        text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+        cell.value = text
+        cell.data_type = "s"  # openpyxl would store a text starting with "=" as a formula
+        if text.startswith(FORMULA_START):
+            cell.quotePrefix = True  # Excel keeps it text even when the cell is edited
+
+
+def xlsx_bytes(sheet: str, fields: list[dict], rows: list[dict], when: dt.datetime) -> bytes:
+    """One sheet with a header row; document dates and zip entry times fixed, so the bytes repeat."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet.translate(XLSX_SHEET_BAD)[:31] or "data"
+    names = [f["name"] for f in fields]
+    for column, name in enumerate(names, start=1):
+        _put(ws, 1, column, name)
+    for r, row in enumerate(rows, start=2):
+        for column, name in enumerate(names, start=1):
+            _put(ws, r, column, row.get(name))
+    ws.freeze_panes = "A2"
+    wb.properties.creator = "gongkai"
+    wb.properties.created = wb.properties.modified = when
+    raw = io.BytesIO()
+    ExcelWriter(wb, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)).save()  # not wb.save(): it stamps "now"
+    return _fixed_zip(raw.getvalue())
+
+
+def _fixed_zip(data: bytes) -> bytes:
+    """The same zip with sorted entries and fixed timestamps and attributes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for name in sorted(src.namelist()):
+            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = 0o644 << 16
+            dst.writestr(info, src.read(name))
+    return out.getvalue()
+
+
+def sha256(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()

@@ -1,0 +1,184 @@
+"""One test per hook (test_hook_<name>), each with a small plugin class registered inside the test,
+and a test that the README documents every hook with its exact signature."""
+from __future__ import annotations
+
+import inspect
+import re
+
+import pytest
+from conftest import REPO, TODAY, read_rows, write_rows
+
+from gongkai import Resource, Table, error, hookimpl, hookspecs
+from gongkai.build import build, open_session
+
+
+def hook_names() -> list[str]:
+    return [name for name, fn in inspect.getmembers(hookspecs, inspect.isfunction) if hasattr(fn, "gongkai_spec")]
+
+
+def session_with(root, plugin):
+    _, session = open_session(root, TODAY)
+    session.pm.register(plugin, name="under_test")
+    return session
+
+
+def build_with(root, plugin):
+    return build(root, today=TODAY, session=session_with(root, plugin))
+
+
+def test_readme_documents_every_hook_with_its_exact_signature():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for name in hook_names():
+        params = ", ".join(inspect.signature(getattr(hookspecs, name)).parameters)
+        assert f"### `{name}({params})`" in readme, f"README lacks a section for {name}({params})"
+
+
+def test_every_hook_has_a_test():
+    tests = set(re.findall(r"^def (test_hook_\w+)", (REPO / "tests" / "test_hooks.py").read_text(encoding="utf-8"), re.M))
+    assert {f"test_hook_{name}" for name in hook_names()} <= tests
+
+
+VOLUNTEERS = Resource("volunteers", {
+    "fields": [
+        {"name": "id", "type": "string", "title": "编号", "constraints": {"required": True}},
+        {"name": "points", "type": "integer", "title": "积分", "constraints": {"minimum": 0}},
+    ],
+    "primaryKey": ["id"],
+}, title="志愿者积分")
+
+
+def test_hook_register_resources(portal):
+    class Plugin:
+        @hookimpl
+        def register_resources(self, register):
+            register(VOLUNTEERS)
+
+    write_rows(portal, "volunteers", [{"id": "v1", "points": "5"}, {"id": "v2", "points": "-1"}])
+    session = session_with(portal, Plugin())
+    assert [(f.code, f.resource, f.row, f.field) for f in session.report.errors] == [("constraint-minimum", "volunteers", 3, "points")]
+    assert [r["points"] for r in session.validated.records["volunteers"]] == [5, None]
+
+
+def test_hook_read_table(portal):
+    class SemicolonReader:
+        @hookimpl
+        def register_resources(self, register):
+            register(VOLUNTEERS)
+
+        @hookimpl
+        def read_table(self, path, resource):
+            if resource.name != "volunteers":
+                return None
+            lines = path.read_text(encoding="utf-8").splitlines()
+            return Table(path=path, header=lines[0].split(";"), rows=[(i, line.split(";")) for i, line in enumerate(lines[1:], start=2)])
+
+    (portal / "datasets" / "volunteers.csv").write_text("id;points\nv1;7\nv2;9\n", encoding="utf-8")
+    session = session_with(portal, SemicolonReader())
+    assert session.report.valid
+    assert [(r["id"], r["points"]) for r in session.validated.records["volunteers"]] == [("v1", 7), ("v2", 9)]
+
+
+def test_hook_register_checks(portal):
+    class Plugin:
+        @hookimpl
+        def register_checks(self, register):
+            def no_terminated(records, context):
+                for project in records["projects"]:
+                    yield context.error("no-budget", "项目必须填写预算。", "projects", project, "budget_yuan")
+            register(no_terminated)
+
+    rows = read_rows(portal, "projects")
+    session = session_with(portal, Plugin())
+    found = [(f.code, f.row, f.field) for f in session.report.errors]
+    assert found == [("no-budget", i + 2, "budget_yuan") for i in range(len(rows))]
+    assert all(f.column and f.file == "datasets/projects.csv" for f in session.report.errors)
+
+
+def test_hook_extend_portal(portal):
+    class Plugin:
+        @hookimpl
+        def extend_portal(self, portal):
+            portal.extra["titles"] = sorted(p["title"] for p in portal.projects)
+
+        @hookimpl
+        def register_pages(self, register, portal):
+            register("titles/", "项目名称", "<ul>" + "".join(f"<li>{len(t)}</li>" for t in portal.extra["titles"]) + "</ul>")
+
+    result = build_with(portal, Plugin())
+    assert result.ok, result.error
+    html = (result.site_dir / "titles" / "index.html").read_text(encoding="utf-8")
+    assert html.count("<li>") >= len(read_rows(portal, "projects"))
+
+
+def test_hook_register_pages(portal):
+    class Plugin:
+        @hookimpl
+        def register_pages(self, register, portal):
+            register("hello/", "你好", "<h1>你好</h1>", nav="你好", order=99, boost=3, description="问候")
+
+    result = build_with(portal, Plugin())
+    assert result.ok, result.error
+    page = (result.site_dir / "hello" / "index.html").read_text(encoding="utf-8")
+    assert "<h1>你好</h1>" in page and "<title>你好" in page
+    assert 'href="hello/"' in (result.site_dir / "index.html").read_text(encoding="utf-8")
+
+
+def test_hook_register_pages_refuses_unsafe_paths(portal):
+    class Plugin:
+        @hookimpl
+        def register_pages(self, register, portal):
+            register("../outside/", "越界", "<p>x</p>")
+
+    result = build_with(portal, Plugin())
+    assert not result.ok and "不安全" in result.error
+
+
+def test_hook_register_assets(portal):
+    class Plugin:
+        @hookimpl
+        def register_assets(self, register):
+            register("assets/test/extra.css", ".test-marker { color: #123456; }")
+
+    result = build_with(portal, Plugin())
+    assert result.ok, result.error
+    assert "#123456" in (result.site_dir / "assets" / "test" / "extra.css").read_text(encoding="utf-8")
+    assert 'href="assets/test/extra.css"' in (result.site_dir / "index.html").read_text(encoding="utf-8")
+
+
+def test_hook_register_files(portal):
+    class Plugin:
+        @hookimpl
+        def register_files(self, register, portal):
+            register("data/count.txt", str(len(portal.projects)))
+
+    result = build_with(portal, Plugin())
+    assert result.ok, result.error
+    assert (result.site_dir / "data" / "count.txt").read_text(encoding="utf-8") == str(len(read_rows(portal, "projects")))
+
+
+@pytest.mark.parametrize("path", ["../escape.txt", "/etc/passwd", "data/../../x.txt"])
+def test_hook_register_files_refuses_paths_outside_the_site(portal, path):
+    class Plugin:
+        @hookimpl
+        def register_files(self, register):
+            register(path, "x")
+
+    result = build_with(portal, Plugin())
+    assert not result.ok and "不安全" in result.error
+
+
+def test_hook_check_site(portal):
+    from conftest import build_site
+
+    site = build_site(portal)
+    before = (site / "index.html").read_bytes()
+
+    class Plugin:
+        @hookimpl
+        def check_site(self, site_dir):
+            assert (site_dir / "index.html").exists()  # runs on the finished temporary site
+            return [error("test-veto", "测试插件拒绝发布。", file="index.html")]
+
+    result = build_with(portal, Plugin())
+    assert not result.ok and "测试插件拒绝发布" in result.error
+    assert (site / "index.html").read_bytes() == before
