@@ -41,12 +41,16 @@ def key_index(resource: Resource, records: list[Record], fields: list[str]) -> s
 
 
 def check_foreign_keys(resource: Resource, records: list[Record], file: str, columns: dict[str, str],
-                       all_records: dict[str, list[Record]], resources: dict[str, Resource]) -> list[Finding]:
+                       all_records: dict[str, list[Record]], resources: dict[str, Resource],
+                       unreadable: frozenset = frozenset()) -> list[Finding]:
+    """`unreadable`: resources whose file exists but could not be read (already reported once)."""
     findings: list[Finding] = []
     for fk in resource.foreign_keys:
         fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
         ref = fk["reference"]
         target = ref.get("resource") or resource.name
+        if target in unreadable:
+            continue
         ref_fields = ref["fields"] if isinstance(ref["fields"], list) else [ref["fields"]]
         present = key_index(resources[target], all_records[target], ref_fields) if target in all_records else set()
         target_label = resources[target].label() if target in resources else target

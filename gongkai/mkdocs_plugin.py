@@ -10,8 +10,10 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File
 
+from .banner import findings_banner
 from .core import Session
 from .loading import inside
+from .pages import Page
 from .report_text import format_report
 from .settings import ConfigError, Settings
 
@@ -27,7 +29,9 @@ class GongkaiPlugin(BasePlugin):
         self.session: Session | None = None
         self.today: str | None = None  # --today from the CLI
         self.settings = Settings()
+        self.command = "build"
         self._pages: dict = {}
+        self._banner: str | None = None  # `serve` on invalid data: the findings, shown on every page
 
     def load_config(self, options, config_file_path=None):
         try:
@@ -38,7 +42,8 @@ class GongkaiPlugin(BasePlugin):
         return [], []
 
     def on_startup(self, *, command, dirty):
-        """Present so MkDocs keeps this object across `mkdocs serve` rebuilds."""
+        """Also makes MkDocs keep this object across `mkdocs serve` rebuilds."""
+        self.command = command
 
     # ------------------------------------------------------------------ config
     def on_config(self, config):
@@ -46,11 +51,18 @@ class GongkaiPlugin(BasePlugin):
         session, self.prepared = self.prepared, None
         if session is None:  # plain `mkdocs build`, or a `serve` rebuild: read the data afresh
             session = Session(root, self.settings, self.today, config.site_url or "", config.site_name)
+        self.session, self._banner, self._pages = session, None, {}
         if not session.report.valid:
-            raise PluginError("数据检查未通过，网站没有生成：\n" + format_report(session.report))
+            if self.command != "serve":
+                raise PluginError("数据检查未通过，网站没有生成：\n" + format_report(session.report))
+            log.error("数据检查未通过（预览页面顶部显示了问题）：\n%s", format_report(session.report))
+            self._banner = findings_banner(session.report)
+            if not (Path(config.docs_dir) / "index.md").exists():
+                self._pages = {"index.md": Page("", "数据检查未通过", "<h1>数据检查未通过</h1>")}
+            _apply_theme_defaults(config)
+            return config
         for finding in session.report.warnings:
             log.info("数据提示：%s", finding.message)
-        self.session = session
         self._pages = {p.src_uri: p for p in session.pages}
         _apply_theme_defaults(config)
         config.extra_css = [p for p in session.assets if p.endswith(".css")] + list(config.extra_css)
@@ -69,7 +81,7 @@ class GongkaiPlugin(BasePlugin):
             if files.get_file_from_path(src_uri) is not None:
                 raise PluginError(f"content/{src_uri} 与 gongkai 生成的页面同名。请给这个文件改名或移走。")
             files.append(File.generated(config, src_uri, content=""))
-        for path, content in self.session.assets.items():
+        for path, content in ({} if self._banner else self.session.assets).items():
             files.append(File.generated(config, path, content=content))
         return files
 
@@ -88,11 +100,15 @@ class GongkaiPlugin(BasePlugin):
 
     def on_page_content(self, html, page, config, files):
         generated = self._pages.get(page.file.src_uri)
+        if self._banner:
+            return self._banner + html
         return html if generated is None else generated.html
 
     # ------------------------------------------------------------------ build
     @event_priority(-100)  # after the search plugin has written its index
     def on_post_build(self, config):
+        if self._banner:
+            return
         site = Path(config.site_dir)
         for path, content in self.session.files.items():
             target = site / path

@@ -54,6 +54,21 @@ def star_text(value) -> str:
     return "★" * n if n else "—"
 
 
+def period_zh(value) -> str:
+    """2026-H1 → 2026年上半年, 2026-Q3 → 2026年第三季度, 2026-03 → 2026年3月, 2026 → 2026年."""
+    m = derived.PERIOD_RE.match(str(value or ""))
+    if not m:
+        return str(value or "—")
+    year, kind, n, month = m.groups()
+    if kind == "H" and n in ("1", "2"):
+        return f"{year}年{'上' if n == '1' else '下'}半年"
+    if kind == "Q" and n in ("1", "2", "3", "4"):
+        return f"{year}年第{'一二三四'[int(n) - 1]}季度"
+    if kind is None:
+        return f"{year}年{int(month)}月" if month else f"{year}年"
+    return str(value)
+
+
 def nl2br(value) -> Markup:
     """Plain text with its line breaks kept: escaped first, then each newline becomes <br>."""
     if value is None:
@@ -84,7 +99,8 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.filters.update(date_zh=date_zh, money=money, percent=percent, score=score, stars=star_text, nl2br=nl2br)
+        self.env.filters.update(date_zh=date_zh, money=money, percent=percent, score=score, stars=star_text, nl2br=nl2br,
+                                period_zh=period_zh)
         self.env.globals.update(globals_)
 
     def __call__(self, template: str, path: str, **context) -> str:

@@ -66,7 +66,8 @@ def validate(loaded: LoadedData, context: CheckContext, checks: Iterable[Callabl
     for name, recs in records.items():
         resource, file, columns = loaded.resources[name], loaded.files[name], context.columns[name]
         report.extend(check_primary_keys(resource, recs, file, columns))
-        report.extend(check_foreign_keys(resource, recs, file, columns, records, loaded.resources))
+        unreadable = frozenset(loaded.files) - frozenset(loaded.tables)
+        report.extend(check_foreign_keys(resource, recs, file, columns, records, loaded.resources, unreadable))
     for check in checks:
         report.extend(check(records, context) or ())
     return ValidatedData(records, context, report)

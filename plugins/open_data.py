@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from gongkai import hookimpl
 from gongkai.derived import period_sort_key
 
-from .open_data_formats import csv_bytes, dumps, json_bytes, sha256, xlsx_bytes
+from .open_data_formats import csv_bytes, dumps, field_rows, json_bytes, sha256, xlsx_bytes
 
 CACHE_KEY = "open_data"
 FORMATS = {
@@ -62,6 +62,11 @@ class Download:
     rows: int | None = None
     schema: dict | None = None
     description: str = ""
+
+    @property
+    def size(self) -> str:
+        n = len(self.content)
+        return f"{n} 字节" if n < 1024 else f"{n / 1024:.1f} KB" if n < 1 << 20 else f"{n / (1 << 20):.1f} MB"
 
     @property
     def filename(self) -> str:
@@ -173,9 +178,8 @@ def register_files(register, portal):
 
 @hookimpl
 def register_pages(register, portal):
-    from .open_data_dictionary import dictionary  # noqa: PLC0415 - kept apart to keep this module small
-
-    html = portal.render("data_index.html", "data/", files=downloads(portal), dictionary=dictionary(portal),
-                         period_fields=dictionary_fields(PERIOD_SCORES_SCHEMA), results_keys=RESULTS_KEYS)
+    dictionary = [(r, field_rows(r.schema)) for r in published(portal)]
+    html = portal.render("data_index.html", "data/", files=downloads(portal), dictionary=dictionary,
+                         period_fields=field_rows(PERIOD_SCORES_SCHEMA), results_keys=RESULTS_KEYS)
     register("data/", "开放数据", html, nav="开放数据", order=50,
              description="本站公开的全部数据：CSV、JSON、XLSX 下载，数据包说明和数据字典。")

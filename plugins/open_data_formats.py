@@ -135,3 +135,39 @@ def _fixed_zip(data: bytes) -> bytes:
 
 def sha256(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+# ------------------------------------------------------------------ the data dictionary
+
+TYPE_LABELS = {
+    "id": "编号", "date": "日期", "enum": "可选值之一", "string": "文字", "text": "长文本", "integer": "整数",
+    "number": "数字", "yuan": "金额（元）", "period": "周期", "path": "文件路径", "path-list": "文件路径（; 分隔）",
+    "id-list": "编号（; 分隔）", "boolean": "是/否", "datetime": "日期时间", "year": "年份",
+}
+
+
+def allowed_values(field: dict) -> str:
+    """The enumerated values, or the numeric range, of a field as staff read it."""
+    c = field.get("constraints") or {}
+    if c.get("enum"):
+        return "、".join(str(v) for v in c["enum"])
+    low, high = c.get("minimum"), c.get("maximum")
+    if low is not None and high is not None:
+        return f"{low}–{high}"
+    if low is not None:
+        return f"≥ {low}"
+    return f"≤ {high}" if high is not None else ""
+
+
+def field_rows(schema: dict) -> list[dict]:
+    """One row per field for the data dictionary: name, title, type, required, allowed values, description."""
+    key = schema.get("primaryKey") or []
+    key = [key] if isinstance(key, str) else key
+    rows = []
+    for f in schema.get("fields", []):
+        kind = f.get("x-gongkai-type") or f.get("type", "string")
+        required = bool((f.get("constraints") or {}).get("required")) or f["name"] in key
+        rows.append({"name": f["name"], "title": f.get("title", ""), "type": TYPE_LABELS.get(kind, kind),
+                     "table_type": f.get("type", "string"), "required": required, "primary": f["name"] in key,
+                     "allowed": allowed_values(f), "description": f.get("description", "")})
+    return rows

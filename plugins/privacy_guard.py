@@ -1,1 +1,95 @@
-"""privacy_guard: placeholder, being written."""
+"""Privacy guard: mobile, resident ID and bank card numbers never reach the public site.
+
+Every string value of a field that `public_fields` does not name is scanned. Without masking a hit
+fails validation; with `masking: true` it is published masked (the same masked value on pages, in
+search, downloads and the feed, because the records themselves are changed) and listed as a warning.
+Ids and file paths cannot be masked (they become URLs): a hit there is always an error.
+"""
+from __future__ import annotations
+
+from gongkai import hookimpl, warning
+from gongkai.privacy import excel_number, find, mask
+
+UNMASKABLE = {"id", "id-list", "path", "path-list"}
+
+
+@hookimpl
+def register_checks(register):
+    register(check_personal_data)
+
+
+@hookimpl(tryfirst=True)
+def extend_portal(portal):
+    """Mask before any other plugin reads the records, so every output shows the same value."""
+    if not portal.settings.masking:
+        return
+    for name, fields in scanned_fields(portal.resources, portal.settings.public_fields).items():
+        fields = [f for f in fields if portal.resources[name].field_by_name[f].get("x-gongkai-type") not in UNMASKABLE]
+        for record in portal.records.get(name, []):
+            for field in fields:
+                value = record.get(field)
+                if isinstance(value, str) and value:
+                    record[field] = mask(value)
+
+
+def scanned_fields(resources, public_fields) -> dict[str, list[str]]:
+    """Resource name -> the string fields whose values are scanned (all but the public ones)."""
+    public = set(public_fields or ())
+    return {
+        name: [f["name"] for f in resource.fields
+               if f.get("type", "string") == "string" and f"{name}.{f['name']}" not in public]
+        for name, resource in resources.items()
+    }
+
+
+def check_personal_data(records, context):
+    settings = context.settings
+    scanned = scanned_fields(context.resources, settings.public_fields)
+    for name, recs in records.items():
+        resource = context.resources.get(name)
+        if resource is None:
+            continue
+        strings = [f for f in resource.fields if f.get("type", "string") == "string"]
+        for record in recs:
+            for spec in strings:
+                field = spec["name"]
+                value = record.get(field)
+                if field in getattr(record, "invalid", ()) or not isinstance(value, str) or not value:
+                    continue
+                if excel_number(value):
+                    yield _excel_number(context, name, record, spec)
+                elif field in scanned.get(name, ()):
+                    yield from _hits(context, name, record, spec, value)
+
+
+def _hits(context, name, record, spec, value):
+    field = spec["name"]
+    label = spec.get("title") or field
+    maskable = spec.get("x-gongkai-type") not in UNMASKABLE
+    for kind in dict.fromkeys(hit.kind for hit in find(value)):
+        if context.settings.masking and maskable:
+            where = context.where(name, record, field)
+            message = (f"{_place(where)}“{label}”（{name}.{field}）含有{kind}，已按 masking 设置打码发布。"
+                       f"如这里本不该有个人信息，请删掉它。")
+            yield warning("personal-data-masked", message, **where)
+            continue
+        where = context.where(name, record, field)
+        fix = ("编号和文件路径会出现在网址中，不能打码：请改用不含个人信息的编号或文件名。" if not maskable else
+               f"请删掉它；如这是可以公开的办公电话，请在 site_config.yml 的 gongkai.public_fields 中加上 {name}.{field}；"
+               "或设置 masking: true 打码发布。")
+        message = f"{_place(where)}“{label}”（{name}.{field}）含有{kind}，个人信息不能公开发布。{fix}"
+        yield context.error("personal-data", message, name, record, field)
+
+
+def _excel_number(context, name, record, spec):
+    field = spec["name"]
+    label = spec.get("title") or field
+    where = context.where(name, record, field)
+    message = (f"{_place(where)}“{label}”（{name}.{field}）的值 {record.get(field)} 是被 Excel 转成科学计数法的数字，"
+               "后几位已经丢失。请在 Excel 中把这一列设为“文本”格式，再重新输入完整的号码。")
+    return context.error("excel-number", message, name, record, field)
+
+
+def _place(where: dict) -> str:
+    column = f"第 {where['column']} 列" if where.get("column") else ""
+    return f"{where.get('file') or ''} 第 {where.get('row')} 行{column}，"

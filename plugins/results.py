@@ -2,7 +2,7 @@
 projects, with charts) and how residents rated it (period scores, stars, rankings, 红黑榜, 约谈,
 黄牌/红牌 and the criteria of each evaluation). Every figure comes from the Portal model."""
 from gongkai import hookimpl
-from gongkai.derived import DONE_STATUSES, period_sort_key
+from gongkai.derived import DONE_STATUSES, period_sort_key, satisfaction
 from gongkai.plugins.charts import CSS, by_community, completion_chart, percent_chart
 from gongkai.render import percent
 from gongkai.resources import standard_enums
@@ -73,7 +73,8 @@ def community_chart(portal):
     summary = "、".join(f"{name} {done}/{total}" for name, done, total in items)
     return completion_chart("chart-completion", "各社区项目完成情况",
                             f"已完成（含已验收）项目数 / 项目总数：{summary}。",
-                            items, ("社区", "已完成", "未完成", "合计"), ("已完成", "未完成"))
+                            items, ("社区", "已完成", "未完成或已终止", "合计"),
+                            ("已完成（含已验收）", "未完成或已终止"))
 
 
 # ------------------------------------------------------------------------------ period
@@ -84,14 +85,14 @@ def period_page(portal, period: str, newer: str | None, older: str | None) -> st
     kinds = sorted({ps.subject["kind"] for ps in scores}, key=_kind_key(portal))
     by_kind = [(kind, [ps for ps in scores if ps.subject["kind"] == kind]) for kind in kinds]
     ranked = [(kind, group) for kind, group in by_kind if kind in portal.settings.ranked_kinds]
-    score_of = {id(ps.subject): ps for ps in scores}
+    score_of = {ps.subject: ps for ps in scores}
     lists = portal.lists
     return portal.render(
-        "results_period.html", f"results/{period}/", period=period, newer=newer, older=older,
+        "results_period.html", f"results/{period}/", period=period, newer=newer, older=older, count=len(scores),
         by_kind=by_kind, ranked=ranked, score_of=score_of, satisfaction=portal.satisfaction_in(period),
         red=lists.red.get(period, []), black=lists.black.get(period, []),
         interviews=lists.interviews.get(period, []),
-        cards=[(unit, card) for unit, p, card in lists.cards if p == period],
+        cards=[(unit, card) for unit, p, card in lists.cards if p == period], rate=satisfaction,
     )
 
 

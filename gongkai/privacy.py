@@ -1,0 +1,132 @@
+"""Personal data in text: mainland mobile numbers, resident ID numbers and bank card numbers.
+
+Pure functions shared by the privacy guard (validation, masking) and the post-build scan. A match
+must not touch another digit; `strict_edges` also refuses a neighbouring ASCII letter, so hex
+hashes in generated files are not mistaken for numbers.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+MOBILE, RESIDENT_ID, BANK_CARD = "手机号", "身份证号", "银行卡号"
+
+_MOBILE = r"(?:\+?86[-\s]?)?1[3-9]\d(?:[-\s]?\d{4}){2}"
+_ID18 = r"[1-9]\d{5}(?:18|19|20)\d{2}[01]\d[0-3]\d\d{3}[\dXx]"
+_ID15 = r"[1-9]\d{5}\d{2}[01]\d[0-3]\d\d{3}"
+_CARD = r"\d{4}(?:[-\s]?\d{4}){3}(?:[-\s]?\d{1,3})?"
+_ANY = f"(?:{_ID18}|{_CARD}|{_ID15}|{_MOBILE})"
+_PATTERNS = {
+    False: re.compile(rf"(?<!\d){_ANY}(?![\dXx])"),
+    True: re.compile(rf"(?<![0-9A-Za-z]){_ANY}(?![0-9A-Za-z])"),
+}
+#: a number Excel turned into scientific notation (10 or more digits): 1.10105E+17, 1.38123E+10
+EXCEL_NUMBER = re.compile(r"^\s*\d(?:\.\d+)?[eE]\+?(?:9|[1-9]\d)\s*$")
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str  # MOBILE, RESIDENT_ID or BANK_CARD
+    start: int
+    end: int
+    digits: str  # the number without separators (X upper-case)
+
+    @property
+    def masked(self) -> str:
+        return mask_digits(self.kind, self.digits)
+
+
+def find(text: str, strict_edges: bool = False) -> list[Hit]:
+    """Every personal-data number in `text`, in order."""
+    hits = []
+    for match in _PATTERNS[strict_edges].finditer(text):
+        digits = re.sub(r"[^\dXx]", "", match.group()).upper()
+        kind = classify(digits, match.group())
+        if kind:
+            hits.append(Hit(kind, match.start(), match.end(), digits))
+    return hits
+
+
+def classify(digits: str, written: str = "") -> str | None:
+    """The kind of a separator-free number, or None when it is none of the three."""
+    if len(digits) == 18 and _plausible_birth(digits[6:14]) and not re.search(r"[-\s]", written):
+        return RESIDENT_ID
+    if len(digits) == 15 and digits.isdigit() and _plausible_birth("19" + digits[6:12]) and not re.search(r"[-\s]", written):
+        return RESIDENT_ID
+    if 16 <= len(digits) <= 19 and digits.isdigit() and luhn_ok(digits):
+        return BANK_CARD
+    mobile = digits[2:] if len(digits) == 13 and digits.startswith("86") else digits
+    if len(mobile) == 11 and re.fullmatch(r"1[3-9]\d{9}", mobile) and (len(digits) == 11 or _has_country_code(written)):
+        return MOBILE
+    return None
+
+
+def _has_country_code(written: str) -> bool:
+    return written.lstrip().startswith(("+86", "86"))
+
+
+def _plausible_birth(yyyymmdd: str) -> bool:
+    try:
+        born = dt.date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
+    except ValueError:
+        return False
+    return dt.date(1900, 1, 1) <= born <= dt.date(2100, 12, 31)
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        n = int(ch) * (2 if i % 2 else 1)
+        total += n - 9 if n > 9 else n
+    return total % 10 == 0
+
+
+def id_checksum_ok(number: str) -> bool:
+    """The ISO 7064 MOD 11-2 check character of an 18-character resident ID."""
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    if len(number) != 18 or not number[:17].isdigit():
+        return False
+    check = "10X98765432"[sum(int(c) * w for c, w in zip(number, weights)) % 11]
+    return number[17].upper() == check
+
+
+def mask_digits(kind: str, digits: str) -> str:
+    """138****1234, 1101**********1234, 622202*********0007."""
+    if kind == MOBILE:
+        digits = digits[-11:]
+        return digits[:3] + "****" + digits[-4:]
+    keep = 4 if kind == RESIDENT_ID else 6
+    return digits[:keep] + "*" * (len(digits) - keep - 4) + digits[-4:]
+
+
+def mask(text: str) -> str:
+    """`text` with every personal-data number replaced by its mask."""
+    out, last = [], 0
+    for hit in find(text):
+        out.append(text[last:hit.start])
+        out.append(hit.masked)
+        last = hit.end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def mask_name(name: str) -> str:
+    """张三 → 张*, 张小三 → 张*三, 欧阳小娜 → 欧**娜 (names of private persons)."""
+    name = name.strip()
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def excel_number(text: str) -> bool:
+    """True for a long number that Excel stored in scientific notation (digits already lost)."""
+    return bool(EXCEL_NUMBER.match(text))
+
+
+def visible(text: str) -> str:
+    """Text without zero-width characters (a search index may put them between words)."""
+    return text.translate(_ZERO_WIDTH)

@@ -1,0 +1,66 @@
+"""The validation cache is reused when nothing changed, and never stale when something did."""
+from __future__ import annotations
+
+import pytest
+from conftest import TODAY, read_rows, write_rows
+
+import gongkai.core
+from gongkai.build import open_session
+
+
+@pytest.fixture
+def counted_loads(monkeypatch):
+    calls = []
+    real = gongkai.core.load_tables
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(gongkai.core, "load_tables", counting)
+    return calls
+
+
+def report_of(root, today=TODAY):
+    return open_session(root, today)[1].report
+
+
+def test_second_run_reuses_the_cache(portal, counted_loads):
+    first = report_of(portal)
+    second = report_of(portal)
+    assert len(counted_loads) == 1
+    assert second.to_dict() == first.to_dict()
+    assert (portal / ".cache" / "gongkai" / "validation.pickle").exists()
+
+
+def test_a_changed_cell_is_never_served_from_the_cache(portal, counted_loads):
+    assert report_of(portal).valid
+    rows = read_rows(portal, "units")
+    rows[0]["kind"] = "居委会"
+    write_rows(portal, "units", rows)
+    assert [f.code for f in report_of(portal).errors] == ["constraint-enum"]
+    assert len(counted_loads) == 2
+
+
+def test_other_reference_date_or_settings_miss_the_cache(portal, counted_loads):
+    report_of(portal)
+    report_of(portal, "2020-01-01")
+    assert len(counted_loads) == 2
+
+
+def test_a_new_content_file_misses_the_cache(portal, counted_loads):
+    report_of(portal)
+    (portal / "content" / "minutes.md").write_text("# 纪要\n", encoding="utf-8")
+    report_of(portal)
+    assert len(counted_loads) == 2
+
+
+def test_cache_is_safe_to_delete_or_corrupt(portal, counted_loads):
+    report_of(portal)
+    (portal / ".cache" / "gongkai" / "validation.pickle").write_bytes(b"not a pickle")
+    assert report_of(portal).valid
+    import shutil
+
+    shutil.rmtree(portal / ".cache")
+    assert report_of(portal).valid
+    assert len(counted_loads) == 3
