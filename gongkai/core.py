@@ -123,6 +123,9 @@ class Session:
         hook(register=register, portal=self.portal)
         return dict(sorted(out.items()))
 
+    def rewrite_output(self, site_dir: Path) -> None:
+        self.pm.hook.rewrite_output(site_dir=Path(site_dir), portal=self.portal)
+
     def check_site(self, site_dir: Path) -> list[Finding]:
         findings: list[Finding] = []
         for result in self.pm.hook.check_site(site_dir=Path(site_dir), portal=self.portal):

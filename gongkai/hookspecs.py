@@ -93,5 +93,14 @@ def register_files(register: Callable[[str, bytes], None], portal: "Portal") -> 
 
 
 @hookspec
+def rewrite_output(site_dir: Path, portal: "Portal") -> None:
+    """Rewrite files that MkDocs or its plugins wrote into the built site (e.g. Material's search index).
+
+    Runs after the whole site and every ``register_files`` file are written and before ``check_site``,
+    so the checks see the final bytes. Write deterministic output: same input, same bytes.
+    """
+
+
+@hookspec
 def check_site(site_dir: Path, portal: "Portal") -> "Iterable[Finding] | None":
     """Inspect the finished site before it is published; return findings (errors stop publishing)."""

@@ -34,7 +34,7 @@ def register_assets(register):
 def register_pages(register, portal):
     newest_first = sorted(portal.decisions, key=lambda d: (d["date"], d["id"]), reverse=True)
     html = portal.render("decisions_index.html", "decisions/", months=by_month(newest_first), total=len(newest_first),
-                         communities=communities_of(newest_first), bodies=sorted({d["body"] for d in newest_first}))
+                         communities=communities_of(portal.units, newest_first), bodies=bodies_of(portal, newest_first))
     register("decisions/", "决策公开", html, nav="决策公开", order=10,
              description="联席会议和居民议事会的决议、表决结果、公示期和任务清单。")
     minutes = MinutesRenderer(portal.root)
@@ -51,9 +51,18 @@ def by_month(decisions: list) -> list[tuple]:
     return [(month, list(group)) for month, group in groupby(decisions, key=lambda d: d["date"].replace(day=1))]
 
 
-def communities_of(decisions: list) -> list:
-    found = {d.community["id"]: d.community for d in decisions if d.community is not None}
-    return [found[key] for key in sorted(found)]
+def communities_of(units: list, decisions: list) -> list:
+    """The units decisions belong to, in the order of the units file (the 街道 first, as staff list them)."""
+    used = {id(d.community) for d in decisions}
+    return [u for u in units if id(u) in used]
+
+
+def bodies_of(portal, decisions: list) -> list[str]:
+    """The bodies that decided something, in the order of the standard's list."""
+    spec = portal.resources["decisions"].field_by_name.get("body", {})
+    order = list(spec.get("constraints", {}).get("enum") or [])
+    used = {d["body"] for d in decisions}
+    return [b for b in order if b in used] + sorted(used - set(order))
 
 
 def excerpt(text: str | None, size: int = DESCRIPTION_CHARS) -> str | None:
