@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .core import Session
 from .findings import Report
+from .progress import Progress
 from .settings import CONFIG_FILE, read_settings
 
 log = logging.getLogger("mkdocs.plugins.gongkai")
@@ -26,6 +27,7 @@ class BuildResult:
     report: Report
     site_dir: Path | None = None
     error: str | None = None
+    pages: int = 0
 
     @property
     def ok(self) -> bool:
@@ -37,13 +39,16 @@ def open_session(root: Path, today: str | None = None) -> tuple[dict, Session]:
     return config, Session(root, settings, today, config.get("site_url") or "", config.get("site_name") or "")
 
 
-def build(root: Path, site_dir: Path | None = None, today: str | None = None, session: Session | None = None) -> BuildResult:
+def build(root: Path, site_dir: Path | None = None, today: str | None = None, session: Session | None = None,
+          progress: Progress | None = None) -> BuildResult:
     """Validate and build the portal in `root`; publish to `site_dir` only when everything passed."""
     import mkdocs.commands.build
     import mkdocs.config
     from mkdocs.exceptions import MkDocsException
 
     root = Path(root).resolve()
+    progress = progress or Progress(enabled=False)
+    progress.stage("读取并检查数据")
     config, fresh = open_session(root, today)
     session = session or fresh
     if not session.report.valid:
@@ -56,13 +61,15 @@ def build(root: Path, site_dir: Path | None = None, today: str | None = None, se
         with _reproducible_dates(session):
             cfg = mkdocs.config.load_config(str(root / CONFIG_FILE), site_dir=str(temp), strict=True)
             plugin = cfg.plugins["gongkai"]
-            plugin.prepared, plugin.today = session, today
+            plugin.prepared, plugin.today, plugin.progress = session, today, progress
             mkdocs.commands.build.build(cfg)
     except (MkDocsException, Exception) as exc:  # noqa: BLE001 - any failure must leave the old site
         shutil.rmtree(temp, ignore_errors=True)
         return BuildResult(session.report, error=str(exc) or type(exc).__name__)
+    finally:
+        progress.close()
     swap_in(temp, final)
-    return BuildResult(session.report, site_dir=final)
+    return BuildResult(session.report, site_dir=final, pages=progress.pages)
 
 
 @contextmanager

@@ -101,9 +101,13 @@ def _formatted(report, fmt: str) -> str:
 
 
 def cmd_build(args) -> int:
-    from .build import build
+    import time
 
-    result = build(_root(args), Path(args.site_dir) if args.site_dir else None, args.today)
+    from .build import build
+    from .progress import Progress
+
+    started = time.monotonic()
+    result = build(_root(args), Path(args.site_dir) if args.site_dir else None, args.today, progress=Progress())
     if not result.report.valid:
         print(format_report(result.report), file=sys.stderr)
         print("网站没有生成，已发布的网站保持不变。", file=sys.stderr)
@@ -112,7 +116,8 @@ def cmd_build(args) -> int:
         print(f"生成失败，已发布的网站保持不变：\n{result.error}", file=sys.stderr)
         return EXIT_DATA
     warnings = len(result.report.warnings)
-    print(f"网站已生成：{result.site_dir}（数据提示 {warnings} 条{'，用 gongkai validate 查看' if warnings else ''}）。")
+    print(f"网站已生成：{result.site_dir}（{result.pages} 页，{time.monotonic() - started:.1f} 秒；"
+          f"数据提示 {warnings} 条{'，用 gongkai validate 查看' if warnings else ''}）。")
     return EXIT_OK
 
 

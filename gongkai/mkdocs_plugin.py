@@ -14,6 +14,7 @@ from .banner import findings_banner
 from .core import Session
 from .loading import inside
 from .pages import Page
+from .progress import Progress
 from .report_text import format_report
 from .settings import ConfigError, Settings
 
@@ -32,6 +33,7 @@ class GongkaiPlugin(BasePlugin):
         self.command = "build"
         self._pages: dict = {}
         self._banner: str | None = None  # `serve` on invalid data: the findings, shown on every page
+        self.progress = Progress(enabled=False)  # `gongkai build` hands in one that draws in a terminal
 
     def load_config(self, options, config_file_path=None):
         try:
@@ -52,6 +54,7 @@ class GongkaiPlugin(BasePlugin):
         if session is None:  # plain `mkdocs build`, or a `serve` rebuild: read the data afresh
             session = Session(root, self.settings, self.today, config.site_url or "", config.site_name)
         self.session, self._banner, self._pages = session, None, {}
+        _share_settings(config, session.settings)
         if not session.report.valid:
             if self.command != "serve":
                 raise PluginError("数据检查未通过，网站没有生成：\n" + format_report(session.report))
@@ -83,6 +86,7 @@ class GongkaiPlugin(BasePlugin):
             files.append(File.generated(config, src_uri, content=""))
         for path, content in ({} if self._banner else self.session.assets).items():
             files.append(File.generated(config, path, content=content))
+        self.progress.stage("生成页面", total=len(files.documentation_pages()))
         return files
 
     # ------------------------------------------------------------------ pages
@@ -99,6 +103,7 @@ class GongkaiPlugin(BasePlugin):
         return ""  # the body is pre-rendered: nothing for the Markdown parser to do
 
     def on_page_content(self, html, page, config, files):
+        self.progress.advance()
         generated = self._pages.get(page.file.src_uri)
         if self._banner:
             return self._banner + html
@@ -110,12 +115,14 @@ class GongkaiPlugin(BasePlugin):
         if self._banner:
             return
         site = Path(config.site_dir)
+        self.progress.stage("写入下载文件并检查网站")
         for path, content in self.session.files.items():
             target = site / path
             if not inside(target, site):
                 raise PluginError(f"插件要写入网站文件夹以外的 {path}，已阻止。")
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
+        self.session.rewrite_output(site)  # e.g. search_zh adds its fields to Material's search index
         problems = [f for f in self.session.check_site(site) if f.severity == "error"]
         if problems:
             raise PluginError("生成的网站未通过发布前检查，没有发布：\n" + "\n".join(f"  {f.file}: {f.message}" for f in problems))
@@ -130,6 +137,12 @@ def _apply_theme_defaults(config) -> None:
     if str(THEME_OVERRIDES) not in theme.dirs:
         theme.dirs.insert(1 if theme.custom_dir else 0, str(THEME_OVERRIDES))
     config.use_directory_urls = True
+
+
+def _share_settings(config, settings: Settings) -> None:
+    """The footer lines and the share image reach the theme (gongkai/theme) through `config.extra`."""
+    config.extra["gongkai_footer"] = dict(settings.footer or {})
+    config.extra["gongkai_share_image"] = (settings.share_image or "").lstrip("/") or None
 
 
 def _nav(pages, docs_dir: Path) -> list:

@@ -44,7 +44,8 @@ def decode(data: bytes) -> str:
         kind = _line_kind(line)
         if kind == "bad":
             raise TableError("bad-encoding", f"第 {number} 行既不是 UTF-8 也不是 GBK 编码，无法读取。" + RESAVE, row=number)
-        if kind == "ascii" or kind == (first := first or kind):
+        first = first or (kind if kind != "ascii" else None)
+        if kind in ("ascii", first):
             continue
         raise TableError("mixed-encoding", f"第 {number} 行是 {NAMES[kind]} 编码，而前面的行是 {NAMES[first]}：这个文件混用了"
                          "两种编码，直接读取会出现乱码。" + RESAVE, row=number)

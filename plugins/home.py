@@ -1,13 +1,35 @@
-"""首页 `/`: headline figures, notices now in their 公示期, the latest decisions and results."""
+"""首页 `/`: headline figures, the decisions now in their 公示期, the latest decisions and results,
+and the way into every index page."""
 from gongkai import hookimpl
+from gongkai.derived import DONE_STATUSES
 
 LATEST = 5
+#: the index pages the home page leads to: (path, title, what residents find there)
+SECTIONS = (
+    ("decisions/", "决策公开", "联席会议、议事会的议题、决议、表决和公示期"),
+    ("results/", "结果公开", "项目完成情况、逾期项目、评价得分和红黑榜"),
+    ("lists/", "三张清单", "需求清单、资源清单和项目清单"),
+    ("units/", "组织架构", "街道、社区、网格、小区和共建单位"),
+    ("data/", "开放数据", "全部数据的 CSV、JSON 和 Excel 下载"),
+)
 
 
 @hookimpl
 def register_pages(register, portal):
-    done = [p for p in portal.projects if p["status"] in ("已完成", "已验收")]
-    figures = {
+    done = [p for p in portal.projects if p["status"] in DONE_STATUSES]
+    latest_decisions = sorted(portal.decisions, key=lambda d: (d["date"], d["id"]), reverse=True)[:LATEST]
+    latest_results = sorted(done, key=lambda p: (p["completed_on"], p["id"]), reverse=True)[:LATEST]
+    notices = [(d, (d["notice_end"] - portal.today).days) for d in portal.in_notice]
+    html = portal.render("home.html", "", figures=figures(portal, done), notices=notices,
+                         latest_decisions=latest_decisions, latest_results=latest_results,
+                         latest_period=latest_period(portal), sections=SECTIONS)
+    register("", portal.site_name or "首页", html, nav="首页", order=0,
+             description="社区治理决策公开和结果公开：项目、需求、决策、共建经费和居民满意率。")
+
+
+def figures(portal, done: list) -> dict:
+    """The headline figures of the data standard's home page, all from the Portal model."""
+    return {
         "communities": len(portal.units_of_kind("社区")),
         "partners": len(portal.units_of_kind("共建单位")),
         "projects_done": len(done),
@@ -19,8 +41,12 @@ def register_pages(register, portal):
         "budget": sum(p.get("budget_yuan") or 0 for p in portal.projects),
         "satisfaction": portal.satisfaction,
     }
-    latest_decisions = sorted(portal.decisions, key=lambda d: (d["date"], d["id"]), reverse=True)[:LATEST]
-    latest_results = sorted(done, key=lambda p: (p["completed_on"], p["id"]), reverse=True)[:LATEST]
-    html = portal.render("home.html", "", figures=figures, in_notice=portal.in_notice,
-                         latest_decisions=latest_decisions, latest_results=latest_results)
-    register("", portal.site_name or "首页", html, nav="首页", order=0)
+
+
+def latest_period(portal) -> dict | None:
+    """The newest evaluation period with its 满意率, 红榜 and 黑榜, or None before any evaluation."""
+    if not portal.periods:
+        return None
+    period = portal.periods[0]
+    return {"period": period, "satisfaction": portal.satisfaction_in(period),
+            "red": portal.lists.red.get(period, []), "black": portal.lists.black.get(period, [])}

@@ -1,1 +1,91 @@
-"""link_check: placeholder, being written."""
+"""Link check, before the swap: every internal href/src of every built page resolves to a file of
+the site, and nothing is loaded from another host (residents in mainland China must get no
+external requests: foreign CDNs and fonts are blocked or slow there)."""
+from __future__ import annotations
+
+import posixpath
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from gongkai import error, hookimpl
+
+LOADED = {"src", "srcset", "poster", "data", "background"}  # attributes the browser fetches by itself
+LINKED = {"href", "action", "formaction"}
+SKIPPED_SCHEMES = {"mailto", "tel", "sms", "javascript", "vbscript", "data"}  # scripts: output_scan reports them
+
+
+@hookimpl
+def check_site(site_dir, portal):
+    site_dir = Path(site_dir)
+    url = urlsplit(portal.site_url or "")
+    site = Site(site_dir, url.netloc.lower(), url.path or "/")
+    findings = []
+    for path in sorted(site_dir.rglob("*.html")):
+        rel = path.relative_to(site_dir).as_posix()
+        collector = Links()
+        collector.feed(path.read_text(encoding="utf-8", errors="replace"))
+        collector.close()
+        for tag, attr, value, line in collector.links:
+            problem = site.check(rel, tag, attr, value)
+            if problem:
+                code, message = problem
+                findings.append(error(code, f"{rel} 第 {line} 行：{message}", file=rel, row=line, value=value[:200]))
+    return findings
+
+
+class Links(HTMLParser):
+    """(tag, attribute, url, line) of every link and every fetched resource of a page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[tuple[str, str, str, int]] = []
+
+    def handle_starttag(self, tag, attrs):
+        line = self.getpos()[0]
+        for name, value in attrs:
+            if value is None or name not in LOADED | LINKED:
+                continue
+            urls = [c.split()[0] for c in value.split(",") if c.strip()] if name == "srcset" else [value]
+            self.links.extend((tag, name, u.strip(), line) for u in urls)
+
+
+class Site:
+    def __init__(self, root: Path, host: str, prefix: str):
+        self.root, self.host, self.prefix = root, host, prefix if prefix.endswith("/") else prefix + "/"
+
+    def check(self, page: str, tag: str, attr: str, value: str) -> tuple[str, str] | None:
+        if not value or value.startswith("#"):
+            return None
+        parts = urlsplit(value)
+        scheme = parts.scheme.lower()
+        if scheme in SKIPPED_SCHEMES:
+            return None
+        fetched = attr in LOADED or tag == "link"
+        if scheme or parts.netloc:
+            if parts.netloc.lower() == self.host and parts.path.startswith(self.prefix) and scheme in ("http", "https", ""):
+                return self._target(parts.path[len(self.prefix):], value)
+            if fetched:
+                return ("external-resource", f"<{tag} {attr}> 从其他网站加载 {value[:80]}。中国大陆的读者可能打不开，"
+                        "本站的页面不能向其他网站发出请求：请把这个文件放进本站（content/ 或插件的资源）并用相对地址引用。")
+            return None
+        path = unquote(parts.path)
+        if not path:
+            return None
+        if path.startswith("/"):
+            if not path.startswith(self.prefix):
+                return ("broken-link", f"链接 {value[:80]} 是网站地址 {self.prefix} 以外的绝对路径。请改用相对链接。")
+            return self._target(path[len(self.prefix):], value)
+        return self._target(posixpath.join(posixpath.dirname(page), path), value)
+
+    def _target(self, rel: str, value: str) -> tuple[str, str] | None:
+        directory = rel.endswith("/") or rel == ""
+        rel = posixpath.normpath(rel) if rel else "."
+        if rel == ".." or rel.startswith("../"):
+            return ("broken-link", f"链接 {value[:80]} 指向网站文件夹以外。请改成站内的页面或文件。")
+        target = self.root / rel
+        if directory or target.is_dir():
+            target = target / "index.html"
+        if target.is_file():
+            return None
+        return ("broken-link", f"链接 {value[:80]} 指向的 {rel} 在网站中不存在。请改正链接，或补上它指向的页面或文件。")

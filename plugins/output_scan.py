@@ -53,7 +53,8 @@ def check_site(site_dir, portal):
         if path.suffix == ".json":
             findings.extend(scan_json(text, rel, public))
         else:
-            scanner = Scanner(rel, public, prefix, feed=path.suffix == ".xml")
+            xml = path.suffix == ".xml"
+            scanner = Scanner(rel, public, prefix, feed=xml, content=xml)
             scanner.feed(text)
             scanner.close()
             findings.extend(scanner.findings)
@@ -138,7 +139,7 @@ class Scanner(HTMLParser):
                 self.content_at = self.articles
         if tag == "script":
             self.script, self.raw = (dict(attrs), self.getpos()[0], self.in_content), []
-        if self.feed and dict(attrs).get("type") in ("html", "xhtml"):
+        if self.feed and dict(attrs).get("type") == "html":
             self.embedded = []
 
     def handle_endtag(self, tag):
@@ -173,7 +174,7 @@ class Scanner(HTMLParser):
             self.problem("output-event-handler", f"<{tag}> 带有事件属性 {name}，它会执行脚本。数据中的标记必须按文字显示，请报告插件问题。", name)
         elif name in URL_ATTRS and _script_url(tag, name, value):
             self.problem("output-script-url", f"<{tag} {name}> 的地址是可执行的脚本地址（{value[:40]}）。链接只能由编号生成，请删掉这个地址。", value[:80])
-        elif name in TEXT_ATTRS or (tag == "meta" and name == "content"):
+        elif name in TEXT_ATTRS:
             self.findings.extend(personal_data(value, self.rel, self.getpos()[0], self.public))
         if tag == "meta" and name == "http-equiv" and value.lower() == "refresh":
             self.problem("output-refresh", "页面中有 <meta http-equiv=refresh>，它会把读者带到别的地址。请删掉它。", value)
