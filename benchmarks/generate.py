@@ -410,6 +410,7 @@ class Generator:
         status = self._project_status(age, due)
         budget = rng.randint(2, 600) * 1000
         completed = progress = None
+        overspent = False
         if status in ("已完成", "已验收"):
             completed = self.day_between(start + dt.timedelta(days=min(20, age)), min(due + dt.timedelta(days=60), TODAY))
             progress = 100
@@ -422,6 +423,7 @@ class Generator:
         spent = 0 if status == "已立项" else round(budget * (progress / 100) * rng.uniform(0.85, 1.0))
         if status in ("已完成", "已验收") and rng.random() < 0.02:
             spent = round(budget * rng.uniform(1.01, 1.15))  # overspent: a warning, never an error
+            overspent = True
         chosen = rng.sample(partners, rng.randint(0, 3))
         names = place["name"]
         return {
@@ -431,7 +433,8 @@ class Generator:
             "start_date": iso(start), "due_date": iso(due), "status": status, "completed_on": iso(completed),
             "progress": progress, "beneficiaries": rng.randint(20, 3000),
             "summary": f"在{names}实施{kind}，由{lead['name']}负责，按议定方案分阶段推进并公开进展。",
-            "outcome": f"{kind}已完成，居民验收满意。" if completed else "",
+            "outcome": (f"{kind}已完成，居民验收满意。" + ("因施工中增加管线迁改，支出超过预算，超支部分经议事会同意。" if overspent else ""))
+            if completed else "",
             "photos": "",
         }
 

@@ -69,7 +69,7 @@ class Site:
                 return ("external-resource", f"<{tag} {attr}> 从其他网站加载 {value[:80]}。中国大陆的读者可能打不开，"
                         "本站的页面不能向其他网站发出请求：请把这个文件放进本站（content/ 或插件的资源）并用相对地址引用。")
             return None
-        path = unquote(parts.path)
+        path = parts.path
         if not path:
             return None
         if path.startswith("/"):
@@ -79,13 +79,17 @@ class Site:
         return self._target(posixpath.join(posixpath.dirname(page), path), value)
 
     def _target(self, rel: str, value: str) -> tuple[str, str] | None:
+        rel = unquote(rel)
         directory = rel.endswith("/") or rel == ""
         rel = posixpath.normpath(rel) if rel else "."
         if rel == ".." or rel.startswith("../"):
             return ("broken-link", f"链接 {value[:80]} 指向网站文件夹以外。请改成站内的页面或文件。")
-        target = self.root / rel
-        if directory or target.is_dir():
-            target = target / "index.html"
-        if target.is_file():
-            return None
+        try:
+            target = self.root / rel
+            if directory or target.is_dir():
+                target = target / "index.html"
+            if target.is_file():
+                return None
+        except (OSError, ValueError):
+            pass
         return ("broken-link", f"链接 {value[:80]} 指向的 {rel} 在网站中不存在。请改正链接，或补上它指向的页面或文件。")

@@ -1,0 +1,148 @@
+"""Real-browser tests: Playwright driving Debian's Chromium against the built demo portal on
+localhost. Outside CI they skip with a reason when Chromium or Playwright is missing; with CI=true
+they fail instead, because CI installs both."""
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from conftest import REPO, TODAY
+
+from gongkai.build import build
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("GONGKAI_CHROMIUM", "/usr/bin/chromium")
+AXE_JS = Path(os.environ.get("GONGKAI_AXE_JS", REPO / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js"))
+SITE_URL = "https://gongkai.example.org/jinfeng/"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+PAGE_TYPES = {
+    "home": "",
+    "decisions": "decisions/",
+    "decision": "decisions/d-2026-11-dy-03/",
+    "project": "projects/p-elevator-fy12/",
+    "unit": "units/c-dongyuan/",
+    "results": "results/",
+    "period": "results/2026-H1/",
+    "lists": "lists/",
+    "units": "units/",
+    "data": "data/",
+    "notices": "notices/",
+    "notice": "decisions/d-2026-11-dy-03/notice/",
+    "about": "about/",
+}
+
+
+def missing(reason: str):
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI must install it: see .ci/run)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory):
+    root = tmp_path_factory.mktemp("browser") / "demo"
+    root.mkdir()
+    shutil.copy2(REPO / "site_config.yml", root / "site_config.yml")
+    shutil.copytree(REPO / "datasets", root / "datasets")
+    shutil.copytree(REPO / "content", root / "content")
+    result = build(root, today=TODAY)
+    assert result.ok, result.error
+    handler = partial(_QuietHandler, directory=str(result.site_dir))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        missing(f"Chromium not found at {CHROMIUM}: apt-get install chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("Playwright for Python is not installed: pip install -e '.[test]'")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport={"width": 375, "height": 812}, device_scale_factor=2, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_search_for_fitness_shows_the_matching_project(phone, base_url):
+    phone.goto(base_url)
+    phone.locator("label.md-header__button[for='__search']").click()
+    box = phone.locator("input.md-search__input")
+    box.fill("健身")
+    results = phone.locator(".md-search-result__item")
+    results.first.wait_for(timeout=15000)
+    text = phone.locator(".md-search-result").inner_text()
+    assert "天马花园健身器材更新" in text or "东苑小区健身小广场休息座椅" in text
+
+
+@pytest.mark.parametrize("name", list(PAGE_TYPES))
+def test_no_horizontal_page_scroll_at_phone_width(phone, base_url, name):
+    phone.goto(base_url + PAGE_TYPES[name])
+    overflow = phone.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at 375px"
+
+
+@pytest.mark.parametrize("name", ["home", "decision", "project", "unit", "period", "lists"])
+def test_no_serious_accessibility_violation(phone, base_url, name):
+    if not AXE_JS.exists():
+        missing(f"axe-core not found at {AXE_JS}: npm install --prefix .ci/node axe-core@4")
+    phone.goto(base_url + PAGE_TYPES[name])
+    phone.add_script_tag(path=str(AXE_JS))
+    result = phone.evaluate("""async () => (await axe.run(document, {runOnly: {type: 'tag',
+        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations
+        .filter(v => v.impact === 'serious' || v.impact === 'critical')
+        .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))""")
+    assert result == [], result
+
+
+@pytest.mark.parametrize("name", list(PAGE_TYPES))
+def test_every_request_goes_to_the_same_origin(phone, base_url, name):
+    requests: list[str] = []
+    phone.on("request", lambda request: requests.append(request.url))
+    phone.goto(base_url + PAGE_TYPES[name], wait_until="networkidle")
+    foreign = [url for url in requests if not url.startswith(base_url) and not url.startswith("data:")]
+    assert foreign == []
+
+
+def test_notice_prints_on_one_a4_page_and_its_qr_code_decodes_to_the_page_url(browser, base_url):
+    import pypdf
+    import zxingcpp
+    from PIL import Image
+
+    page = browser.new_page(viewport={"width": 900, "height": 1200}, device_scale_factor=2)
+    page.goto(base_url + PAGE_TYPES["notice"])
+    page.emulate_media(media="print")
+    pdf = page.pdf(format="A4", print_background=True)
+    assert len(pypdf.PdfReader(io.BytesIO(pdf)).pages) == 1
+    page.emulate_media(media="screen")
+    image = Image.open(io.BytesIO(page.locator("svg.gk-qr").screenshot()))
+    decoded = [r.text for r in zxingcpp.read_barcodes(image)]
+    assert decoded == [SITE_URL + "decisions/d-2026-11-dy-03/"]
+    page.close()
