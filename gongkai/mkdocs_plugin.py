@@ -78,7 +78,7 @@ class GongkaiPlugin(BasePlugin):
     def on_files(self, files, config):
         docs = Path(config.docs_dir)
         for file in list(files):
-            if not file.generated and Path(file.abs_src_path).is_symlink() and not inside(Path(file.abs_src_path), docs):
+            if file.src_dir and Path(file.src_dir) == docs and not inside(Path(file.abs_src_path), docs):  # linked file or folder
                 raise PluginError(f"content/{file.src_uri} 是指向 content/ 以外的链接，已拒绝发布。请把文件本身放进 content/。")
         for src_uri in self._pages:
             if files.get_file_from_path(src_uri) is not None:

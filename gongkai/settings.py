@@ -90,6 +90,7 @@ class Settings:
             value = getattr(self, f.name)
             default = f.default_factory() if callable(f.default_factory) else f.default  # type: ignore[misc]
             expected = type(default) if default is not None else None
+            expected = float if f.type in ("float", float) else expected  # `max_file_mb: 0.5` is fine
             if expected is None or value is None:
                 continue
             if expected is float and isinstance(value, int) and not isinstance(value, bool):

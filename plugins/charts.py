@@ -19,10 +19,10 @@ PAD = 8
 LEGEND = 28
 MAX_LABEL = 17  # characters shown in the chart; the data table keeps the full text
 CSS = (
-    ".gk-chart{display:block;width:100%;max-width:34rem;margin:1.2em 0}"
-    ".gk-chart svg{display:block;width:100%;height:auto}"
-    ".gk-chart figcaption{text-align:left;max-width:none;margin:.4em 0 0}"
-    ".gk-chart details{margin-top:.4em}"
+    ".md-typeset .gk-chart{display:block;width:100%;max-width:24rem;margin:1.2em 0}"
+    ".md-typeset .gk-chart svg{display:block;width:100%;height:auto}"
+    ".md-typeset .gk-chart figcaption{text-align:left;max-width:none;margin:.4em 0 0}"
+    ".md-typeset .gk-chart details{margin-top:.4em}"
 )
 
 

@@ -30,7 +30,7 @@ def check_site(site_dir, portal):
             problem = site.check(rel, tag, attr, value)
             if problem:
                 code, message = problem
-                findings.append(error(code, f"{rel} 第 {line} 行：{message}", file=rel, row=line, value=value[:200]))
+                findings.append(error(code, f"第 {line} 行：{message}", file=rel, row=line, value=value[:200]))
     return findings
 
 
@@ -92,4 +92,5 @@ class Site:
                 return None
         except (OSError, ValueError):
             pass
-        return ("broken-link", f"链接 {value[:80]} 指向的 {rel} 在网站中不存在。请改正链接，或补上它指向的页面或文件。")
+        shown = rel + "/" if directory and rel != "." else rel
+        return ("broken-link", f"链接 {value[:80]} 指向的 {shown} 在网站中不存在。请改正链接，或补上它指向的页面或文件。")

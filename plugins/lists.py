@@ -11,11 +11,18 @@ from gongkai.resources import standard_enums
 
 ENUMS = standard_enums()
 FILTER_JS = Path(__file__).parent / "templates" / "lists_filter.js"
+#: the filter bar, and row headers (a need, a resource, a project) wide enough to read on a phone
+CSS = (
+    ".md-typeset .gk-filter{display:flex;flex-wrap:wrap;align-items:center;gap:.4em 1em;margin:.8em 0}"
+    ".md-typeset .gk-filter[hidden]{display:none}"
+    ".md-typeset [data-gk-filter-scope] tbody th[scope=row]{min-width:9em}"
+)
 
 
 @hookimpl
 def register_assets(register):
     register("assets/gongkai/list-filter.js", FILTER_JS.read_bytes())
+    register("assets/gongkai/lists.css", CSS)
 
 
 @hookimpl
@@ -24,11 +31,12 @@ def register_pages(register, portal):
     needs = sorted(portal.needs, key=lambda n: (n["raised_on"], n["id"]), reverse=True)
     projects = sorted(portal.projects, key=_project_order)
     resources = portal.records["resources"]
+    grouped_resources = resource_groups(resources, communities)
     html = portal.render(
         "lists_index.html", "lists/",
         needs=by_community(needs, communities, lambda n: n.community),
         projects=by_community(projects, communities, lambda p: p.community),
-        resources=resource_groups(resources, communities),
+        resources=grouped_resources, resource_rows=sum(len(rows) for _, rows in grouped_resources),
         need_filters=[_select("status", "状态", _present(needs, "status", ENUMS["need_statuses"])),
                       _select("category", "类别", _present(needs, "category", ENUMS["need_categories"]))],
         resource_filters=[_select("category", "类别", _present(resources, "category", ENUMS["resource_categories"])),
@@ -45,7 +53,7 @@ def register_pages(register, portal):
 
 def resource_groups(resources, communities) -> list[tuple]:
     """[(community or None, [resource])]: a unit's resources are listed under every community it is
-    paired with (结对共建) and under the community it belongs to; the rest under None."""
+    paired with (结对共建) and under the community it belongs to; the rest (e.g. the 街道's) under None."""
     groups, placed = [], set()
     for c in communities:
         paired = {id(p.unit) for p in c.pairings if p.community is c and p.unit is not None}
@@ -57,10 +65,13 @@ def resource_groups(resources, communities) -> list[tuple]:
 
 
 def _project_order(p) -> tuple:
-    """Open projects first (overdue ones on top), then done, then terminated; by due date."""
+    """Overdue projects first (longest overdue on top), then by status (open, done, terminated)
+    and due date."""
+    due = p.get("due_date") or dt.date.max
+    if p.overdue:
+        return (0, due, 0, p["id"])
     statuses = ENUMS["project_statuses"]
-    rank = statuses.index(p["status"]) if p["status"] in statuses else len(statuses)
-    return (not p.overdue, rank, p.get("due_date") or dt.date.max, p["id"])
+    return (1, statuses.index(p["status"]) if p["status"] in statuses else len(statuses), due, p["id"])
 
 
 def _present(records, field: str, order: list[str]) -> list[str]:

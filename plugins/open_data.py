@@ -38,6 +38,7 @@ PERIOD_SCORES_SCHEMA = {
          "description": "在同一周期、同一类型的单位中的名次，得分相同名次相同。", "constraints": {"minimum": 1}},
     ],
     "primaryKey": ["subject_id", "period"],
+    "foreignKeys": [{"fields": ["subject_id"], "reference": {"resource": "units", "fields": ["id"]}}],
     "missingValues": [""],
 }
 RESULTS_KEYS = (
@@ -152,19 +153,22 @@ def _datapackage(portal, files: list[Download]) -> bytes:
     })
 
 
+def _derived_files(portal) -> list[Download]:
+    derived = results(portal)
+    return [
+        Download("data/results.json", "results", "评价与公开结果（派生）", "json", dumps(derived),
+                 description="由数据计算得出的周期得分、红黑榜、约谈、亮牌、逾期项目和公示中的决策。"),
+        Download("data/period_scores.csv", "period_scores", "周期得分（派生）", "csv",
+                 csv_bytes(PERIOD_SCORES_SCHEMA["fields"], derived["period_scores"]), len(derived["period_scores"]),
+                 PERIOD_SCORES_SCHEMA),
+    ]
+
+
 def downloads(portal) -> list[Download]:
     """Every file under data/, built once per portal (the page shows their sizes and row counts)."""
     if CACHE_KEY not in portal.extra:
         when = dt.datetime.combine(portal.today, dt.time())
-        files = [f for r in published(portal) for f in _resource_files(r, portal, when)]
-        derived = results(portal)
-        files.append(Download("data/results.json", "results", "评价与公开结果（派生）", "json", dumps(derived),
-                              description="由数据计算得出的周期得分、红黑榜、约谈、亮牌、逾期项目和公示中的决策。"))
-        scores = PERIOD_SCORES_SCHEMA | {"foreignKeys": [{"fields": ["subject_id"], "reference": {"resource": "units", "fields": ["id"]}}]} \
-            if "units" in portal.files else PERIOD_SCORES_SCHEMA
-        files.append(Download("data/period_scores.csv", "period_scores", "周期得分（派生）", "csv",
-                              csv_bytes(PERIOD_SCORES_SCHEMA["fields"], derived["period_scores"]),
-                              len(derived["period_scores"]), scores))
+        files = [f for r in published(portal) for f in _resource_files(r, portal, when)] + _derived_files(portal)
         package = Download("data/datapackage.json", "datapackage", "数据包说明", "json", _datapackage(portal, files))
         portal.extra[CACHE_KEY] = files + [package]
     return portal.extra[CACHE_KEY]

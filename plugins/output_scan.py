@@ -79,7 +79,7 @@ def _key(hit) -> str:
 
 def personal_data(text: str, rel: str, line: int | None, public: set[str]) -> list:
     return [
-        error("output-personal-data", f"{rel} 第 {line or 1} 行：生成的网站中出现了{hit.kind}（{hit.masked}）。"
+        error("output-personal-data", f"{f'第 {line} 行：' if line else ''}生成的网站中出现了{hit.kind}（{hit.masked}）。"
               "个人信息不能公开：请从数据或 content/ 的页面中删掉它，或在 site_config.yml 中设置 masking: true 打码发布。",
               file=rel, row=line, value=hit.masked)
         for hit in find(visible(text), strict_edges=True) if _key(hit) not in public
@@ -91,7 +91,7 @@ def scan_json(text: str, rel: str, public: set[str]) -> list:
     try:
         data = json.loads(text)
     except ValueError:
-        return [error("output-bad-json", f"{rel} 不是有效的 JSON，可能被截断。请重新生成网站；如仍出错请报告插件问题。", file=rel)]
+        return [error("output-bad-json", f"不是有效的 JSON，可能被截断。请重新生成网站；如仍出错请报告插件问题。", file=rel)]
     found = []
     stack = [data]
     while stack:
@@ -111,7 +111,7 @@ class Scanner(HTMLParser):
 
     def __init__(self, rel: str, public: set[str], prefix: str = "/", feed: bool = False, content: bool = False):
         super().__init__(convert_charrefs=True)
-        self.rel, self.public, self.prefix, self.feed = rel, public, prefix, feed
+        self.rel, self.public, self.prefix, self.is_feed = rel, public, prefix, feed
         self.findings: list = []
         self.articles = 0
         self.content_at: int | None = 0 if content else None
@@ -121,7 +121,7 @@ class Scanner(HTMLParser):
 
     def problem(self, code: str, message: str, value=None) -> None:
         line = self.getpos()[0]
-        self.findings.append(error(code, f"{self.rel} 第 {line} 行：{message}", file=self.rel, row=line, value=value))
+        self.findings.append(error(code, f"第 {line} 行：{message}", file=self.rel, row=line, value=value))
 
     @property
     def in_content(self) -> bool:
@@ -139,7 +139,7 @@ class Scanner(HTMLParser):
                 self.content_at = self.articles
         if tag == "script":
             self.script, self.raw = (dict(attrs), self.getpos()[0], self.in_content), []
-        if self.feed and dict(attrs).get("type") == "html":
+        if self.is_feed and dict(attrs).get("type") == "html":
             self.embedded = []
 
     def handle_endtag(self, tag):

@@ -7,7 +7,7 @@ Ids and file paths cannot be masked (they become URLs): a hit there is always an
 """
 from __future__ import annotations
 
-from gongkai import hookimpl, warning
+from gongkai import error, hookimpl, warning
 from gongkai.privacy import excel_number, find, mask
 
 UNMASKABLE = {"id", "id-list", "path", "path-list"}
@@ -66,19 +66,18 @@ def _hits(context, name, record, spec, value):
     field = spec["name"]
     label = spec.get("title") or field
     maskable = spec.get("x-gongkai-type") not in UNMASKABLE
+    where = {**context.where(name, record, field), "value": mask(value)}  # CI logs may be public
     for kind in dict.fromkeys(hit.kind for hit in find(value)):
         if context.settings.masking and maskable:
-            where = context.where(name, record, field)
             message = (f"{_place(where)}“{label}”（{name}.{field}）含有{kind}，已按 masking 设置打码发布。"
                        f"如这里本不该有个人信息，请删掉它。")
             yield warning("personal-data-masked", message, **where)
             continue
-        where = context.where(name, record, field)
         fix = ("编号和文件路径会出现在网址中，不能打码：请改用不含个人信息的编号或文件名。" if not maskable else
                f"请删掉它；如这是可以公开的办公电话，请在 site_config.yml 的 gongkai.public_fields 中加上 {name}.{field}；"
                "或设置 masking: true 打码发布。")
         message = f"{_place(where)}“{label}”（{name}.{field}）含有{kind}，个人信息不能公开发布。{fix}"
-        yield context.error("personal-data", message, name, record, field)
+        yield error("personal-data", message, **where)
 
 
 def _excel_number(context, name, record, spec):

@@ -8,11 +8,19 @@ from gongkai.render import percent
 from gongkai.resources import standard_enums
 
 KIND_ORDER = standard_enums()["unit_kinds"]
+#: 红黑榜 and card badges (text always names them; colour repeats it, AA contrast; 长辈模式 overrides)
+BADGE_CSS = (
+    ".md-typeset .gk-badge--red-list{color:#b71c1c;background:#ffebee}"
+    ".md-typeset .gk-badge--black-list{color:#fff;background:#212121;border-color:#212121}"
+    ".md-typeset .gk-badge--yellow-card{color:#3e2723;background:#ffd54f;border-color:#8d6e00}"
+    ".md-typeset .gk-badge--red-card{color:#fff;background:#c62828;border-color:#c62828}"
+    ".md-typeset .gk-names tbody th[scope=row]{min-width:8em}"  # unit and project names stay readable
+)
 
 
 @hookimpl
 def register_assets(register):
-    register("assets/gongkai/charts.css", CSS)
+    register("assets/gongkai/results.css", CSS + BADGE_CSS)
 
 
 @hookimpl
@@ -65,10 +73,10 @@ def satisfaction_chart(portal):
 
 
 def community_chart(portal):
-    groups = by_community(portal.projects, portal.units_of_kind("社区"), lambda p: p.community)
     if not portal.projects:
         return None
-    items = [(c["name"] if c else "其他", sum(p["status"] in DONE_STATUSES for p in ps), len(ps))
+    groups = by_community(portal.projects, portal.units_of_kind("社区"), lambda p: p.community)
+    items = [(c["name"] if c else "街道及其他", sum(p["status"] in DONE_STATUSES for p in ps), len(ps))
              for c, ps in groups]
     summary = "、".join(f"{name} {done}/{total}" for name, done, total in items)
     return completion_chart("chart-completion", "各社区项目完成情况",
@@ -84,7 +92,7 @@ def period_page(portal, period: str, newer: str | None, older: str | None) -> st
     scores = portal.scores_in(period)
     kinds = sorted({ps.subject["kind"] for ps in scores}, key=_kind_key(portal))
     by_kind = [(kind, [ps for ps in scores if ps.subject["kind"] == kind]) for kind in kinds]
-    ranked = [(kind, group) for kind, group in by_kind if kind in portal.settings.ranked_kinds]
+    ranked = any(kind in portal.settings.ranked_kinds for kind in kinds)  # show the 红黑榜 section
     score_of = {ps.subject: ps for ps in scores}
     lists = portal.lists
     return portal.render(

@@ -105,6 +105,7 @@ class _Undo:
 
 def use_words(words: list[str]) -> None:
     tokenizer = jieba.dt
+    jieba.setLogLevel(logging.WARNING)  # no "Building prefix dict ..." lines in the build output
     tokenizer.check_initialized()
     if _Undo.freq is tokenizer.FREQ:
         for key, value in _Undo.before.items():

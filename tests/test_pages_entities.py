@@ -21,7 +21,6 @@ OVERDUE_BADGE = '<span class="gk-badge gk-badge--danger">逾期</span>'
 
 # ------------------------------------------------------------------------------ helpers
 
-
 def article(site: Path, path: str) -> str:
     """The page body (inside Material's <article>), without the theme's chrome."""
     html = (site / path / "index.html").read_text(encoding="utf-8")
@@ -75,8 +74,9 @@ def test_every_decision_project_and_unit_has_its_page(portal):
     for kind in ("decisions", "projects", "units"):
         for row in read_rows(portal, kind):
             assert (site / kind / row["id"] / "index.html").is_file(), (kind, row["id"])
-    home = (site / "index.html").read_text(encoding="utf-8")
-    assert "决策公开" in home and "组织架构" in home  # both index pages are in the nav
+    nav = re.search(r'<nav class="md-nav md-nav--primary".*?</nav>', (site / "decisions/index.html").read_text(encoding="utf-8"), re.S)
+    assert "决策公开" in nav.group(0) and "组织架构" in nav.group(0)  # the index pages are in the nav
+    assert "d-001" not in nav.group(0) and "c-dongfeng" not in nav.group(0)  # entity pages are not
 
 
 def test_entity_pages_get_search_boost_and_share_description(portal):
@@ -118,7 +118,7 @@ def test_failed_vote_shows_weitongguo_and_no_vote_shows_weibiaojue(portal):
     update(portal, "decisions", "d-001", votes_for="5", votes_against="10", votes_abstain="2")
     site = build_site(portal)
     vote = text(section(article(site, "decisions/d-001"), "vote"))
-    assert "5 10 2 17 未通过" in vote
+    assert "5 10 2 17 表决结果： 未通过" in vote
     assert "未表决" in text(section(article(site, "decisions/d-002"), "vote"))
     entry = re.search(r'<a href="d-001/">.*?</li>', article(site, "decisions"), re.S).group(0)
     assert "未通过" in entry
@@ -159,9 +159,9 @@ def test_filter_script_filters_the_decision_index_in_the_page(portal):
     site = build_site(portal)
     script = (site / "assets/gongkai/filter.js").read_text(encoding="utf-8")
     tree = _tree(article(site, "decisions"))
-    assert _run_filter(script, tree, None)["visible"] == ["d-001/", "d-002/"]
+    assert _run_filter(script, tree, None)["visible"] == ["d-002/", "d-001/"]
     by_community = _run_filter(script, tree, ["community", "c-dongfeng"])
-    assert by_community == {"visible": ["d-001/"], "groups": [True, False], "count": "1", "controls_hidden": False}
+    assert by_community == {"visible": ["d-001/"], "groups": [False, True], "count": "1", "controls_hidden": False}
     assert _run_filter(script, tree, ["body", "大党委联席会议"])["visible"] == ["d-002/"]
     assert re.search(r'<form class="gk-filter" data-gk-filter-controls hidden>', article(site, "decisions"))
 
@@ -249,13 +249,15 @@ def test_units_index_nests_the_hierarchy_and_groups_other_kinds(portal):
 def test_unit_page_shows_pairings_projects_and_evaluation_history(portal):
     site = build_site(portal)
     audit = article(site, "units/u-audit")
-    assert '<a href="../c-dongfeng/">东风社区</a>' in section(audit, "pairings")
+    pairing = text(section(audit, "pairings"))
+    assert "东风社区 2025年3月1日起结对 · 年度共建经费 3.00万元 每年提供共建经费3万元" in pairing
+    assert '<a href="../u-audit/">' in section(article(site, "units/c-dongfeng"), "pairings")  # both sides
     assert '<a href="../../projects/p-seats/">' in section(audit, "projects-led")
     history = text(section(audit, "evaluations"))
-    assert "2026年上半年 92.0 ★★★★ 第1名（共1个共建单位）" in history
+    assert "2026年上半年 92.0 ★★★★ 第1名（共1个）" in history
     assert '<a href="../../results/2026-H1/">' in section(audit, "evaluations")
     firm = section(article(site, "units/pm-sample"), "evaluations")
-    assert "第1名（共1个物业企业）" in text(firm) and "83.0" in text(firm)  # (82.5×200 + 85×10) / 210
+    assert "物业企业排名" in text(firm) and "第1名（共1个）" in text(firm) and "82.6 ★★★" in text(firm)  # (82.5×200 + 85×10) / 210
     needs = section(article(site, "units/c-xiangyang"), "needs-here")
     assert 'id="need-n-002"' in needs
 
@@ -326,7 +328,7 @@ const hrefOf = el => [...el.all()].find(e => e.tagName === "a").getAttribute("hr
 console.log(JSON.stringify({
   visible: scope.querySelectorAll("[data-gk-item]").filter(e => !e.hidden).map(hrefOf),
   groups: scope.querySelectorAll("[data-gk-group]").map(g => !g.hidden),
-  count: scope.querySelector("[data-gk-count]").textContent,
+  count: String(scope.querySelector("[data-gk-count]").textContent),
   controls_hidden: scope.querySelector("[data-gk-filter-controls]").hidden,
 }));
 """

@@ -1,41 +1,41 @@
-/* gongkai list filter: no server, no libraries.
- * Markup: <form class="gk-filter" data-gk-target="ID" hidden> holding <select name="X"> elements;
- * inside the element #ID, rows marked data-gk-row carry data-X attributes. A row stays visible when,
- * for every select with a value, its data-X equals that value. An element .gk-filter-group with no
- * visible row is hidden; the form's <output> shows how many rows are visible.
- * Without JavaScript the form stays hidden and every row is visible. */
+/* gongkai list filter: no server, no libraries. The same markup contract as the decisions page:
+ * inside an element marked data-gk-filter-scope, each <select data-gk-filter="KEY"> keeps only the
+ * [data-gk-item] rows whose data-KEY holds the chosen value (space-separated values allowed; ""
+ * shows all). A [data-gk-group] left with no visible row is hidden, [data-gk-count] shows how many
+ * rows are visible, and [data-gk-filter-controls] (hidden in the HTML) are revealed. Without
+ * JavaScript the controls stay hidden and every row is visible. */
 (function () {
   "use strict";
+  var each = function (list, fn) { Array.prototype.forEach.call(list, fn); };
 
-  function apply(form, target) {
-    var selects = form.querySelectorAll("select[name]");
-    var rows = target.querySelectorAll("[data-gk-row]");
+  function show(el, on) { el.hidden = !on; el.style.display = on ? "" : "none"; }
+
+  function apply(scope) {
+    var selects = scope.querySelectorAll("select[data-gk-filter]");
     var shown = 0;
-    Array.prototype.forEach.call(rows, function (row) {
+    each(scope.querySelectorAll("[data-gk-item]"), function (item) {
       var ok = Array.prototype.every.call(selects, function (s) {
-        return !s.value || row.getAttribute("data-" + s.name) === s.value;
+        var have = (item.getAttribute("data-" + s.getAttribute("data-gk-filter")) || "").split(" ");
+        return !s.value || have.indexOf(s.value) >= 0;
       });
-      row.hidden = !ok;
+      show(item, ok);
       if (ok) { shown += 1; }
     });
-    Array.prototype.forEach.call(target.querySelectorAll(".gk-filter-group"), function (group) {
-      group.hidden = !group.querySelector("[data-gk-row]:not([hidden])");
+    each(scope.querySelectorAll("[data-gk-group]"), function (group) {
+      show(group, !!group.querySelector("[data-gk-item]:not([hidden])"));
     });
-    var out = form.querySelector("output");
-    if (out) { out.textContent = "显示 " + shown + " / " + rows.length + " 条"; }
+    each(scope.querySelectorAll("[data-gk-count]"), function (n) { n.textContent = shown; });
   }
 
   function init() {
-    var forms = document.querySelectorAll("form.gk-filter[data-gk-target]:not([data-gk-ready])");
-    Array.prototype.forEach.call(forms, function (form) {
-      var target = document.getElementById(form.getAttribute("data-gk-target"));
-      if (!target) { return; }
-      form.setAttribute("data-gk-ready", "");
-      form.hidden = false;
-      form.addEventListener("change", function () { apply(form, target); });
-      form.addEventListener("reset", function () { setTimeout(function () { apply(form, target); }, 0); });
-      form.addEventListener("submit", function (event) { event.preventDefault(); });
-      apply(form, target);
+    each(document.querySelectorAll("[data-gk-filter-scope]:not([data-gk-ready])"), function (scope) {
+      scope.setAttribute("data-gk-ready", "");
+      each(scope.querySelectorAll("[data-gk-filter-controls]"), function (c) { show(c, true); });
+      scope.addEventListener("change", function (event) {
+        if (event.target.hasAttribute("data-gk-filter")) { apply(scope); }
+      });
+      scope.addEventListener("submit", function (event) { event.preventDefault(); });
+      apply(scope);
     });
   }
 

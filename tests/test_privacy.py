@@ -1,0 +1,204 @@
+"""The privacy guard: detection and masking (gongkai.privacy), validation findings, masking in
+every output, and that a portal cannot switch the guard off by accident."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import TODAY, build_site, codes, read_rows, validate
+from gongkai.plugin_manager import create_plugin_manager
+from gongkai.privacy import BANK_CARD, MOBILE, RESIDENT_ID, excel_number, find, id_checksum_ok, mask, mask_name
+from gongkai.settings import ConfigError, Settings
+from hostile.editing import add_row, configure, luhn_card, set_cell
+
+CARD19 = luhn_card("622202", "0007", 19)  # 6222020000000030007
+CARD16 = luhn_card("6222", "1234", 16)
+ID_OK = "11010519491231002X"  # valid check character
+ID_BAD_CHECK = "110105199001011234"  # plausible, wrong check character: still someone's ID
+
+
+# --------------------------------------------------------------------------- detection
+
+
+@pytest.mark.parametrize("text, kind, masked", [
+    ("13812345678", MOBILE, "138****5678"),
+    ("请拨打 138-1234-5678 联系", MOBILE, "138****5678"),
+    ("+86 138 1234 5678", MOBILE, "138****5678"),
+    ("电话19912345678。", MOBILE, "199****5678"),
+    (ID_OK, RESIDENT_ID, "1101**********002X"),
+    (ID_BAD_CHECK, RESIDENT_ID, "1101**********1234"),
+    ("身份证 110105491231002", RESIDENT_ID, "1101*******1002"),
+    (CARD19, BANK_CARD, "622202*********0007"),
+    (CARD16, BANK_CARD, "622200******1234"),
+    (" ".join(CARD16[i:i + 4] for i in range(0, 16, 4)), BANK_CARD, "622200******1234"),
+])
+def test_finds_and_masks_each_kind(text, kind, masked):
+    hits = find(text)
+    assert [(h.kind, h.masked) for h in hits] == [(kind, masked)]
+    assert masked in mask(text)
+
+
+def test_checksum_does_not_decide_whether_an_id_is_flagged():
+    assert id_checksum_ok(ID_OK) and not id_checksum_ok(ID_BAD_CHECK)
+    assert [h.kind for h in find(ID_BAD_CHECK)] == [RESIDENT_ID]
+
+
+@pytest.mark.parametrize("text", [
+    "0592-5550100",            # office line
+    "12345热线",               # hotline
+    "2025-03-15",              # date
+    "4519500",                 # amount
+    "1381234567",              # 10 digits
+    "138123456789",            # 12 digits
+    "11010519901345123X",      # 18 characters, month 13: no birth date
+    CARD16[:-1] + str((int(CARD16[-1]) + 1) % 10),  # fails Luhn
+    "XM2025-001",
+])
+def test_ordinary_numbers_are_not_personal_data(text):
+    assert find(text) == []
+    assert mask(text) == text
+
+
+def test_strict_edges_ignore_digits_inside_hashes():
+    digest = "a13812345678f"
+    assert find(digest) and not find(digest, strict_edges=True)
+    assert find("电话：13812345678", strict_edges=True)
+
+
+@pytest.mark.parametrize("name, masked", [("张三", "张*"), ("张小三", "张*三"), ("欧阳小娜", "欧**娜"), ("李", "李")])
+def test_mask_name(name, masked):
+    assert mask_name(name) == masked
+
+
+@pytest.mark.parametrize("text, expected", [("1.10105E+17", True), ("1.38123E+10", True), ("1.5E+3", False), ("1.38123", False)])
+def test_excel_number(text, expected):
+    assert excel_number(text) is expected
+
+
+# --------------------------------------------------------------------------- validation
+
+
+@pytest.mark.parametrize("resource, field, value, kind", [
+    ("projects", "summary", "联系人电话 13812345678", MOBILE),
+    ("units", "description", f"负责人身份证 {ID_BAD_CHECK}", RESIDENT_ID),
+    ("decisions", "resolution", f"补助打入卡号 {CARD19}", BANK_CARD),
+    ("units", "party_org", "+86 138 1234 5678", MOBILE),
+])
+def test_personal_data_in_a_private_field_is_an_error(portal, resource, field, value, kind):
+    line = set_cell(portal, resource, 0, field, value)
+    report = validate(portal)
+    assert ("personal-data", resource, line, field) in codes(report)
+    finding = next(f for f in report.errors if f.code == "personal-data")
+    assert finding.file == f"datasets/{resource}.csv" and finding.column
+    assert kind in finding.message and "public_fields" in finding.message and "masking" in finding.message
+    assert value not in json.dumps(report.to_dict(), ensure_ascii=False)  # CI logs may be public
+
+
+def test_units_contact_is_public_by_default(portal):
+    set_cell(portal, "units", 0, "contact", "13812345678")
+    assert validate(portal).valid
+
+
+def test_public_fields_setting(portal):
+    line = set_cell(portal, "projects", 0, "summary", "联系 13812345678")
+    configure(portal, public_fields=["units.contact", "projects.summary"])
+    assert validate(portal).valid
+    configure(portal, public_fields=[])
+    set_cell(portal, "units", 0, "contact", "13912345678")
+    assert {("personal-data", "projects", line, "summary"), ("personal-data", "units", 2, "contact")} <= set(codes(validate(portal)))
+
+
+def test_masking_turns_errors_into_warnings(portal):
+    line = set_cell(portal, "projects", 0, "summary", "联系 13812345678")
+    configure(portal, masking=True)
+    report = validate(portal)
+    assert report.valid
+    assert ("personal-data-masked", "projects", line, "summary") in codes(report, "warning")
+
+
+def test_an_id_cannot_be_masked(portal):
+    line = add_row(portal, "units", id="13812345678", name="某共建单位", kind="共建单位")
+    configure(portal, masking=True)
+    assert ("personal-data", "units", line, "id") in codes(validate(portal))
+
+
+@pytest.mark.parametrize("field, value", [("summary", "1.38123E+10"), ("summary", "1.10105E+17")])
+def test_excel_scientific_numbers_are_reported(portal, field, value):
+    line = set_cell(portal, "projects", 0, field, value)
+    assert ("excel-number", "projects", line, field) in codes(validate(portal))
+
+
+def test_excel_number_in_a_public_field_too(portal):
+    set_cell(portal, "units", 0, "contact", "1.38123E+10")
+    assert ("excel-number", "units", 2, "contact") in codes(validate(portal))
+
+
+def test_numbers_stored_as_numbers_in_xlsx(portal):
+    openpyxl = pytest.importorskip("openpyxl")
+    rows = read_rows(portal, "units")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "units"
+    sheet.append(list(rows[0]))
+    for row in rows:
+        sheet.append([row[k] or None for k in rows[0]])
+    sheet.cell(row=2, column=list(rows[0]).index("description") + 1, value=float(ID_BAD_CHECK))  # as Excel stores it
+    sheet.cell(row=3, column=list(rows[0]).index("party_org") + 1, value=13812345678)
+    (portal / "datasets" / "units.csv").unlink()
+    book.save(portal / "datasets" / "units.xlsx")
+    found = codes(validate(portal))
+    assert ("excel-number", "units", 2, "description") in found
+    assert ("personal-data", "units", 3, "party_org") in found
+
+
+# --------------------------------------------------------------------------- masked everywhere
+
+
+def test_masked_values_are_the_same_in_every_output(portal):
+    set_cell(portal, "projects", 0, "summary", "联系 13812345678，卡号 " + CARD19)
+    set_cell(portal, "units", 0, "description", "负责人身份证 " + ID_BAD_CHECK)
+    configure(portal, masking=True)
+    site = build_site(portal)
+    texts = {p.relative_to(site).as_posix(): p.read_bytes().decode("utf-8", "replace")
+             for p in site.rglob("*") if p.is_file() and p.suffix in (".html", ".json", ".xml", ".csv", ".js")}
+    for raw in ("13812345678", CARD19, ID_BAD_CHECK):
+        assert not [name for name, text in texts.items() if raw in text], raw
+    search = texts["search/search_index.json"].replace("\u200b", "")
+    for masked in ("138****5678", "622202*********0007", "1101**********1234"):
+        assert masked in search
+        assert any(masked in text for name, text in texts.items() if name.endswith(".html"))
+    downloads = [name for name in texts if name.startswith("data/")]
+    if downloads:  # open data (another plugin) publishes the records as masked
+        assert any("138****5678" in texts[name] for name in downloads)
+
+
+# --------------------------------------------------------------------------- cannot be switched off by accident
+
+
+@pytest.mark.parametrize("name", ["privacy_guard", "output_scan"])
+def test_disable_cannot_switch_off_a_safety_plugin(name):
+    with pytest.raises(ConfigError) as info:
+        create_plugin_manager(Settings(disable=[name]))
+    assert info.value.finding.code == "safety-plugin"
+
+
+def test_validate_exits_2_when_privacy_guard_is_disabled(portal):
+    configure(portal, disable=["privacy_guard"])
+    done = subprocess.run([sys.executable, "-m", "gongkai.cli", "validate", str(portal), "--today", TODAY, "--format", "json"],
+                          capture_output=True, text=True)
+    assert done.returncode == 2
+    assert json.loads(done.stdout)["errors"][0]["code"] == "safety-plugin"
+
+
+def test_unsafe_disable_works_and_is_logged(portal):
+    set_cell(portal, "projects", 0, "summary", "联系 13812345678")
+    configure(portal, unsafe_disable=["privacy_guard"])
+    done = subprocess.run([sys.executable, "-m", "gongkai.cli", "validate", str(portal), "--today", TODAY],
+                          capture_output=True, text=True)
+    assert done.returncode == 0
+    assert "privacy_guard" in done.stderr and "unsafe_disable" in done.stderr
+    names = {info.name for info in create_plugin_manager(Settings(unsafe_disable=["privacy_guard"])).infos()}
+    assert "privacy_guard" not in names and "output_scan" in names

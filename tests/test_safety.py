@@ -1,0 +1,248 @@
+"""Publishing is atomic, and the post-build scan and link check stop a bad site before the swap.
+
+The kill test runs the real CLI in a subprocess and SIGKILLs it while MkDocs is writing pages; the
+previous site must stay byte-for-byte the same. The scan tests publish a deliberately bad page
+through a portal-local plugin and assert the structured findings of output_scan and link_check.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import TODAY, build_site
+from gongkai.build import open_session
+from gongkai.plugins import link_check, output_scan
+from hostile.editing import configure, set_cell
+
+#: the CLI, with MkDocs' page writer slowed down (each page is written exactly as usual, then a pause),
+#: so that the kill lands while pages are being written rather than by luck
+SLOW_CLI = textwrap.dedent("""
+    import sys, time
+    import mkdocs.commands.build as mkbuild
+    write = mkbuild._build_page
+    def slow(*args, **kwargs):
+        write(*args, **kwargs)
+        time.sleep(0.2)
+    mkbuild._build_page = slow
+    from gongkai.cli import main
+    sys.exit(main(sys.argv[1:]))
+""")
+
+
+def hashes(site: Path) -> dict[str, str]:
+    return {p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "gongkai.cli", *args], capture_output=True, text=True, timeout=300)
+
+
+def building_dirs(portal: Path) -> list[Path]:
+    return list(portal.glob(".site.building-*"))
+
+
+# ----------------------------------------------------------------------------- atomic publishing
+
+
+def test_sigkill_while_writing_pages_leaves_the_previous_site(portal):
+    site = build_site(portal)
+    before = hashes(site)
+    set_cell(portal, "projects", 0, "title", "改过的项目名称")  # the killed build would change pages
+    proc = subprocess.Popen([sys.executable, "-c", SLOW_CLI, "build", str(portal), "--today", TODAY],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        written = _wait_for_pages(portal, proc, at_least=3)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    assert written >= 3
+    [temp] = building_dirs(portal)  # killed half-way: the new site exists only in the temp folder
+    assert 3 <= len(list(temp.rglob("index.html"))) < len(before)
+    assert hashes(site) == before
+
+    assert cli("build", str(portal), "--today", TODAY).returncode == 0  # the next build cleans up
+    assert building_dirs(portal) == []
+    assert "改过的项目名称" in (site / "projects" / "p-seats" / "index.html").read_text(encoding="utf-8")
+
+
+def _wait_for_pages(portal: Path, proc: subprocess.Popen, at_least: int) -> int:
+    """Poll until the temp folder holds `at_least` written pages (no time limit on the build itself)."""
+    while proc.poll() is None:
+        for temp in building_dirs(portal):
+            count = len(list(temp.rglob("index.html")))
+            if count >= at_least:
+                return count
+        time.sleep(0.02)
+    pytest.fail("the build ended before it could be killed")
+
+
+BOOM = '''
+from gongkai import hookimpl
+
+@hookimpl
+def register_pages(register, portal):
+    raise RuntimeError("boom")
+'''
+
+
+def test_a_plugin_that_raises_leaves_the_previous_site(portal):
+    site = build_site(portal)
+    before = hashes(site)
+    (portal / "plugins" / "boom.py").write_text(BOOM, encoding="utf-8")
+    configure(portal, plugins=["plugins/boom.py"])
+    done = cli("build", str(portal), "--today", TODAY)
+    assert done.returncode == 1
+    assert "boom" in done.stderr and "保持不变" in done.stderr
+    assert hashes(site) == before
+    assert building_dirs(portal) == []
+
+
+def test_bad_data_leaves_the_previous_site(portal):
+    site = build_site(portal)
+    before = hashes(site)
+    set_cell(portal, "projects", 0, "summary", "联系 13812345678")
+    done = cli("build", str(portal), "--today", TODAY)
+    assert done.returncode == 1 and "personal-data" in done.stderr
+    assert hashes(site) == before
+
+
+# ----------------------------------------------------------------------------- post-build scan
+
+BAD_PAGE = '''
+from gongkai import hookimpl
+
+@hookimpl
+def register_pages(register, portal):
+    register("bad/", "坏页面", {html!r})
+'''
+
+
+def publish_page(portal: Path, html: str, *off: str) -> tuple[Path, object]:
+    """Build a portal with one raw page from a portal plugin, with the named checks off."""
+    (portal / "plugins" / "bad.py").write_text(BAD_PAGE.format(html=html), encoding="utf-8")
+    configure(portal, plugins=["plugins/bad.py"], unsafe_disable=[n for n in off if n == "output_scan"],
+              disable=[n for n in off if n != "output_scan"])
+    site = build_site(portal)
+    _, session = open_session(portal, TODAY)
+    return site, session.portal
+
+
+def scan(site: Path, portal) -> list[tuple]:
+    return sorted((f.code, f.file) for f in output_scan.check_site(site_dir=site, portal=portal))
+
+
+@pytest.mark.parametrize("html, code", [
+    ("<p>x</p><script>alert(1)</script>", "output-script"),
+    ('<script src="https://cdn.example.com/x.js"></script>', "output-script"),
+    ('<p><img src="x.png" onerror="alert(1)"></p>', "output-event-handler"),
+    ('<p><a href=" JaVaScript:alert(1)">x</a></p>', "output-script-url"),
+    ('<p><a href="&#106;avascript:alert(1)">x</a></p>', "output-script-url"),
+    ('<form><button formaction="javascript:alert(1)">x</button></form>', "output-script-url"),
+    ('<p><a href="data:text/html,&lt;script&gt;alert(1)&lt;/script&gt;">x</a></p>', "output-script-url"),
+    ('<iframe src="../"></iframe>', "output-frame"),
+    ('<object data="../x.swf"></object>', "output-frame"),
+    ('<embed src="../x.swf">', "output-frame"),
+    ("<p>电话 13812345678</p>", "output-personal-data"),
+    ("<p title='身份证 11010519491231002X'>x</p>", "output-personal-data"),
+])
+def test_output_scan_finds_what_the_theme_did_not_write(portal, html, code):
+    site, model = publish_page(portal, html, "output_scan", "link_check")
+    assert (code, "bad/index.html") in scan(site, model)
+
+
+def test_the_whole_build_fails_on_a_scan_error_and_the_old_site_stays(portal):
+    site = build_site(portal)
+    before = hashes(site)
+    (portal / "plugins" / "bad.py").write_text(BAD_PAGE.format(html="<script>alert(1)</script>"), encoding="utf-8")
+    configure(portal, plugins=["plugins/bad.py"])
+    done = cli("build", str(portal), "--today", TODAY)
+    assert done.returncode == 1
+    assert "bad/index.html" in done.stderr and "脚本" in done.stderr  # where and what, in the log
+    assert hashes(site) == before and building_dirs(portal) == []
+
+
+def test_a_clean_site_passes_the_scan_and_the_link_check(portal):
+    site, model = publish_page(portal, '<p><a href="../projects/p-seats/">项目</a> <a href="https://www.gov.cn/">外部</a></p>')
+    assert scan(site, model) == []
+    assert list(link_check.check_site(site_dir=site, portal=model)) == []
+
+
+def test_personal_data_in_a_hand_written_page_is_found_in_the_page_and_the_search_index(portal):
+    (portal / "content" / "about.md").write_text("# 关于\n\n联系人手机 138 1234 5678\n", encoding="utf-8")
+    configure(portal, unsafe_disable=["output_scan"])
+    site = build_site(portal)
+    _, session = open_session(portal, TODAY)
+    found = scan(site, session.portal)
+    assert ("output-personal-data", "about/index.html") in found
+    assert ("output-personal-data", "search/search_index.json") in found
+
+
+def test_public_numbers_may_appear_in_the_output(portal):
+    set_cell(portal, "units", 1, "contact", "13812345678")  # units.contact is public by default
+    site = build_site(portal)
+    assert "13812345678" in (site / "units" / "c-dongfeng" / "index.html").read_text(encoding="utf-8")
+
+
+def test_feed_html_is_scanned_as_content():
+    feed = ('<feed><entry><content type="html">&lt;p&gt;ok&lt;/p&gt;&lt;img src=x onerror=alert(1)&gt;'
+            '&lt;script&gt;x()&lt;/script&gt;</content></entry></feed>')
+    scanner = output_scan.Scanner("feed.xml", set(), feed=True, content=True)
+    scanner.feed(feed)
+    scanner.close()
+    assert sorted(f.code for f in scanner.findings) == ["output-event-handler", "output-script"]
+
+
+def test_theme_scripts_are_recognised_exactly():
+    scope = '__md_scope=new URL("../..",location),__md_hash=e=>[...e].reduce(((e,_)=>(e<<5)-e+_.charCodeAt(0)),0),' \
+            '__md_get=(e,_=localStorage,t=__md_scope)=>JSON.parse(_.getItem(t.pathname+"."+e)),' \
+            '__md_set=(e,_,t=localStorage,a=__md_scope)=>{try{t.setItem(a.pathname+"."+e,JSON.stringify(_))}catch(e){}}'
+    assert any(p.fullmatch(scope) for p in output_scan.THEME_SCRIPTS)
+    assert not any(p.fullmatch(scope + ";alert(1)") for p in output_scan.THEME_SCRIPTS)
+    assert not any(p.fullmatch(scope.replace("../..", '"+alert(1)+"')) for p in output_scan.THEME_SCRIPTS)
+
+
+# ----------------------------------------------------------------------------- link check
+
+
+def links(site: Path, portal) -> list[tuple]:
+    return sorted((f.code, f.file, f.value) for f in link_check.check_site(site_dir=site, portal=portal))
+
+
+@pytest.mark.parametrize("html, expected", [
+    ('<p><a href="../nowhere/">x</a></p>', ("broken-link", "bad/index.html", "../nowhere/")),
+    ('<p><a href="../projects/no-such-id/#top">x</a></p>', ("broken-link", "bad/index.html", "../projects/no-such-id/#top")),
+    ('<p><img src="../images/missing.png"></p>', ("broken-link", "bad/index.html", "../images/missing.png")),
+    ('<p><a href="../../../../etc/passwd">x</a></p>', ("broken-link", "bad/index.html", "../../../../etc/passwd")),
+    ('<p><img src="https://cdn.example.com/a.png"></p>', ("external-resource", "bad/index.html", "https://cdn.example.com/a.png")),
+    ('<p><img src="//cdn.example.com/a.png"></p>', ("external-resource", "bad/index.html", "//cdn.example.com/a.png")),
+    ('<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Roboto">',
+     ("external-resource", "bad/index.html", "https://fonts.googleapis.com/css?family=Roboto")),
+])
+def test_link_check(portal, html, expected):
+    site, model = publish_page(portal, html, "output_scan", "link_check")
+    assert expected in links(site, model)
+
+
+def test_link_check_accepts_site_links(portal):
+    html = ('<p><a href="../">首页</a> <a href="../projects/p-seats/?x=1#photos">项目</a> <a href="mailto:a@b.cn">信</a>'
+            ' <a href="tel:05925559000">电话</a> <a href="https://example.org/gongkai/lists/">本站绝对地址</a>'
+            ' <img src="../assets/images/favicon.png"></p>')
+    site, model = publish_page(portal, html)
+    assert links(site, model) == []
+
+
+def test_external_javascript_in_the_config_is_refused(portal):
+    text = (portal / "site_config.yml").read_text(encoding="utf-8")
+    (portal / "site_config.yml").write_text(text + "extra_javascript:\n  - https://cdn.example.com/track.js\n", encoding="utf-8")
+    done = cli("build", str(portal), "--today", TODAY)
+    assert done.returncode == 1 and "cdn.example.com" in done.stderr
