@@ -16,7 +16,7 @@ from pathlib import Path
 from .findings import column_letter
 from .resources import Resource, standard_resources
 
-DATA_ROWS = 1000  # rows 2..DATA_ROWS carry the formats and validations
+DATA_ROWS = 5000  # validations cover rows 2..DATA_ROWS; formats are set on whole columns
 FIXED_TIME = "2000-01-01T00:00:00Z"
 KIND_NAMES = {"id": "编号", "id-list": "编号列表（用英文分号 ; 分隔）", "date": "日期（YYYY-MM-DD）", "yuan": "金额（元）",
               "integer": "整数", "number": "数字", "enum": "从下拉列表中选择", "period": "评价周期（如 2025、2025-H1、2025-Q3、2025-07）",
@@ -89,10 +89,9 @@ def _column(book, sheet, index: int, spec: dict, required: bool) -> None:
     head.comment = Comment(note, "gongkai", height=min(400, 40 + len(note) * 2), width=320)
     kind = _kind(spec)
     number_format = FORMATS.get(kind, "General" if kind in ("integer", "number") else "@")
-    sheet.column_dimensions[letter].number_format = number_format
-    for row in range(2, DATA_ROWS + 1):
-        sheet.cell(row, index + 1).number_format = number_format
-    sheet.column_dimensions[letter].width = _width(title, kind)
+    column = sheet.column_dimensions[letter]  # a column style: Excel and WPS format what is typed below
+    column.number_format = number_format
+    column.width = _width(title, kind)
     validation = _validation(book, spec, kind, required)
     if validation is not None:
         validation.add(f"{letter}2:{letter}{DATA_ROWS}")
@@ -101,7 +100,7 @@ def _column(book, sheet, index: int, spec: dict, required: bool) -> None:
 
 def _width(title: str, kind: str) -> float:
     shown = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in title)
-    least = {"date": 12, "text": 30, "id-list": 20, "path-list": 24, "path": 24, "enum": 14}.get(kind, 10)
+    least = {"id": 16, "date": 12, "text": 30, "id-list": 20, "path-list": 24, "path": 24, "enum": 14}.get(kind, 10)
     return float(max(shown + 4, least))
 
 

@@ -148,6 +148,8 @@ class TableTyper:
 
 def _date_problem(spec: dict, text: str) -> tuple[str, str]:
     title = spec.get("title", spec["name"])
+    if DATE_RE.match(text):
+        return "type-error", f"“{title}”的值 {text} 不是真实存在的日期（这个月没有这一天）。请核对后改正。"
     suggestion = suggest_date(text)
     hint = f"，应写成 {suggestion}" if suggestion else "，应写成 YYYY-MM-DD 格式，例如 2025-01-20"
     return "type-error", f"“{title}”的值 {text} 不是规范的日期{hint}。在 Excel 中可把该列设为“日期”格式或文本 2025-01-20。"

@@ -121,7 +121,8 @@ def _uncached_formulas(path, values_sheet) -> list:
     notes = []
     for row in formula_sheet.iter_rows():
         for cell in row:
-            if cell.data_type == "f" and values_sheet.cell(cell.row, cell.column).value is None:
+            value = values_sheet.cell(cell.row, cell.column)
+            if cell.data_type == "f" and value.value is None and value.data_type != "str":  # "str": a cached ""
                 notes.append(("formula-without-value", f"工作表“{values_sheet.title}”的 {cell.coordinate} 是公式（{cell.value}），"
                               "但文件中没有计算结果。请在 Excel 或 WPS 中打开并保存一次，或把公式改成数值。",
                               cell.row, column_letter(cell.column - 1)))

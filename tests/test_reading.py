@@ -331,6 +331,15 @@ def test_formula_with_cached_value_reads_the_value(portal):
     assert units["c-dongfeng"]["households"] == 2800
 
 
+def test_formula_whose_cached_value_is_an_empty_string_is_a_blank(portal):
+    path = to_xlsx(portal, "units")
+    book = openpyxl.load_workbook(path)
+    book["units"]["I4"] = '=IF(1,"","x")'  # description of c-xiangyang, computed by Excel as ""
+    book.save(path)
+    patch_sheet(path, r'<c r="I4"[^>]*>\s*<f>(.*?)</f>\s*<v\s*/>', r'<c r="I4" t="str"><f>\1</f><v></v>')
+    assert validate(portal).findings == []
+
+
 def _set_cached_value(path: Path, cell: str, value: str) -> None:
     """What Excel stores when it saves a formula: the formula and its computed value."""
     patch_sheet(path, rf'(<c r="{cell}"[^>]*>\s*<f>[^<]*</f>)\s*<v\s*/>', rf"\1<v>{value}</v>")

@@ -20,6 +20,7 @@ import pytest
 from conftest import TODAY, build_site
 from gongkai.build import open_session
 from gongkai.plugins import link_check, output_scan
+from gongkai.scaffold import init_portal
 from hostile.editing import configure, set_cell
 
 #: the CLI, with MkDocs' page writer slowed down (each page is written exactly as usual, then a pause),
@@ -118,30 +119,18 @@ def test_bad_data_leaves_the_previous_site(portal):
 
 # ----------------------------------------------------------------------------- post-build scan
 
-BAD_PAGE = '''
+BAD_PAGES = '''
 from gongkai import hookimpl
+
+PAGES = {pages!r}
 
 @hookimpl
 def register_pages(register, portal):
-    register("bad/", "坏页面", {html!r})
+    for path, html in PAGES.items():
+        register(path, "坏页面", html)
 '''
 
-
-def publish_page(portal: Path, html: str, *off: str) -> tuple[Path, object]:
-    """Build a portal with one raw page from a portal plugin, with the named checks off."""
-    (portal / "plugins" / "bad.py").write_text(BAD_PAGE.format(html=html), encoding="utf-8")
-    configure(portal, plugins=["plugins/bad.py"], unsafe_disable=[n for n in off if n == "output_scan"],
-              disable=[n for n in off if n != "output_scan"])
-    site = build_site(portal)
-    _, session = open_session(portal, TODAY)
-    return site, session.portal
-
-
-def scan(site: Path, portal) -> list[tuple]:
-    return sorted((f.code, f.file) for f in output_scan.check_site(site_dir=site, portal=portal))
-
-
-@pytest.mark.parametrize("html, code", [
+SCAN_CASES = [
     ("<p>x</p><script>alert(1)</script>", "output-script"),
     ('<script src="https://cdn.example.com/x.js"></script>', "output-script"),
     ('<p><img src="x.png" onerror="alert(1)"></p>', "output-event-handler"),
@@ -154,27 +143,77 @@ def scan(site: Path, portal) -> list[tuple]:
     ('<embed src="../x.swf">', "output-frame"),
     ("<p>电话 13812345678</p>", "output-personal-data"),
     ("<p title='身份证 11010519491231002X'>x</p>", "output-personal-data"),
-])
-def test_output_scan_finds_what_the_theme_did_not_write(portal, html, code):
-    site, model = publish_page(portal, html, "output_scan", "link_check")
-    assert (code, "bad/index.html") in scan(site, model)
+]
+LINK_CASES = [
+    ('<p><a href="../../nowhere/">x</a></p>', ("broken-link", "../../nowhere/")),
+    ('<p><a href="../../projects/no-such-id/#top">x</a></p>', ("broken-link", "../../projects/no-such-id/#top")),
+    ('<p><img src="../../images/missing.png"></p>', ("broken-link", "../../images/missing.png")),
+    ('<p><a href="../../../../../etc/passwd">x</a></p>', ("broken-link", "../../../../../etc/passwd")),
+    ('<p><img src="https://cdn.example.com/a.png"></p>', ("external-resource", "https://cdn.example.com/a.png")),
+    ('<p><img src="//cdn.example.com/a.png"></p>', ("external-resource", "//cdn.example.com/a.png")),
+    ('<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Roboto">',
+     ("external-resource", "https://fonts.googleapis.com/css?family=Roboto")),
+]
+CLEAN = ('<p><a href="../../">首页</a> <a href="../../projects/p-seats/?x=1#photos">项目</a> <a href="mailto:a@b.cn">信</a>'
+         ' <a href="tel:05925559000">电话</a> <a href="https://example.org/gongkai/lists/">本站绝对地址</a>'
+         ' <a href="https://www.gov.cn/">外部</a> <img src="../../assets/images/favicon.png"></p>')
+
+
+def add_pages(portal: Path, pages: dict[str, str], **settings) -> None:
+    (portal / "plugins" / "bad.py").write_text(BAD_PAGES.format(pages=pages), encoding="utf-8")
+    configure(portal, plugins=["plugins/bad.py"], **settings)
+
+
+@pytest.fixture(scope="module")
+def bad_site(tmp_path_factory):
+    """One build holding every bad page (bad/sN/, bad/lN/) with the scan and the link check off."""
+    portal = tmp_path_factory.mktemp("bad") / "portal"
+    init_portal(portal)
+    pages = {f"bad/s{i}/": html for i, (html, _) in enumerate(SCAN_CASES)}
+    pages.update({f"bad/l{i}/": html for i, (html, _) in enumerate(LINK_CASES)})
+    pages["bad/clean/"] = CLEAN
+    add_pages(portal, pages, unsafe_disable=["output_scan"], disable=["link_check"])
+    site = build_site(portal)
+    _, session = open_session(portal, TODAY)
+    model = session.portal
+    scanned = {(f.code, f.file) for f in output_scan.check_site(site_dir=site, portal=model)}
+    linked = {(f.code, f.file, f.value) for f in link_check.check_site(site_dir=site, portal=model)}
+    return scanned, linked
+
+
+@pytest.mark.parametrize("index", range(len(SCAN_CASES)), ids=[code for _, code in SCAN_CASES])
+def test_output_scan_finds_what_the_theme_did_not_write(bad_site, index):
+    scanned, _ = bad_site
+    assert (SCAN_CASES[index][1], f"bad/s{index}/index.html") in scanned
+
+
+def test_output_scan_finds_nothing_else(bad_site):
+    scanned, _ = bad_site
+    pages = {f"bad/s{i}/index.html" for i in range(len(SCAN_CASES))}
+    assert {file for _, file in scanned} == pages | {"search/search_index.json"}  # the phone number, again
+    assert {code for code, file in scanned if file == "search/search_index.json"} == {"output-personal-data"}
+
+
+@pytest.mark.parametrize("index", range(len(LINK_CASES)), ids=[c[1][0] for c in LINK_CASES])
+def test_link_check(bad_site, index):
+    _, linked = bad_site
+    code, value = LINK_CASES[index][1]
+    assert (code, f"bad/l{index}/index.html", value) in linked
+
+
+def test_link_check_accepts_site_links(bad_site):
+    _, linked = bad_site
+    assert {file for _, file, _ in linked if not file.startswith("bad/s")} == {f"bad/l{i}/index.html" for i in range(len(LINK_CASES))}
 
 
 def test_the_whole_build_fails_on_a_scan_error_and_the_old_site_stays(portal):
     site = build_site(portal)
     before = hashes(site)
-    (portal / "plugins" / "bad.py").write_text(BAD_PAGE.format(html="<script>alert(1)</script>"), encoding="utf-8")
-    configure(portal, plugins=["plugins/bad.py"])
+    add_pages(portal, {"bad/": "<script>alert(1)</script>"})
     done = cli("build", str(portal), "--today", TODAY)
     assert done.returncode == 1
     assert "bad/index.html" in done.stderr and "脚本" in done.stderr  # where and what, in the log
     assert hashes(site) == before and building_dirs(portal) == []
-
-
-def test_a_clean_site_passes_the_scan_and_the_link_check(portal):
-    site, model = publish_page(portal, '<p><a href="../projects/p-seats/">项目</a> <a href="https://www.gov.cn/">外部</a></p>')
-    assert scan(site, model) == []
-    assert list(link_check.check_site(site_dir=site, portal=model)) == []
 
 
 def test_personal_data_in_a_hand_written_page_is_found_in_the_page_and_the_search_index(portal):
@@ -209,36 +248,6 @@ def test_theme_scripts_are_recognised_exactly():
     assert any(p.fullmatch(scope) for p in output_scan.THEME_SCRIPTS)
     assert not any(p.fullmatch(scope + ";alert(1)") for p in output_scan.THEME_SCRIPTS)
     assert not any(p.fullmatch(scope.replace("../..", '"+alert(1)+"')) for p in output_scan.THEME_SCRIPTS)
-
-
-# ----------------------------------------------------------------------------- link check
-
-
-def links(site: Path, portal) -> list[tuple]:
-    return sorted((f.code, f.file, f.value) for f in link_check.check_site(site_dir=site, portal=portal))
-
-
-@pytest.mark.parametrize("html, expected", [
-    ('<p><a href="../nowhere/">x</a></p>', ("broken-link", "bad/index.html", "../nowhere/")),
-    ('<p><a href="../projects/no-such-id/#top">x</a></p>', ("broken-link", "bad/index.html", "../projects/no-such-id/#top")),
-    ('<p><img src="../images/missing.png"></p>', ("broken-link", "bad/index.html", "../images/missing.png")),
-    ('<p><a href="../../../../etc/passwd">x</a></p>', ("broken-link", "bad/index.html", "../../../../etc/passwd")),
-    ('<p><img src="https://cdn.example.com/a.png"></p>', ("external-resource", "bad/index.html", "https://cdn.example.com/a.png")),
-    ('<p><img src="//cdn.example.com/a.png"></p>', ("external-resource", "bad/index.html", "//cdn.example.com/a.png")),
-    ('<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Roboto">',
-     ("external-resource", "bad/index.html", "https://fonts.googleapis.com/css?family=Roboto")),
-])
-def test_link_check(portal, html, expected):
-    site, model = publish_page(portal, html, "output_scan", "link_check")
-    assert expected in links(site, model)
-
-
-def test_link_check_accepts_site_links(portal):
-    html = ('<p><a href="../">首页</a> <a href="../projects/p-seats/?x=1#photos">项目</a> <a href="mailto:a@b.cn">信</a>'
-            ' <a href="tel:05925559000">电话</a> <a href="https://example.org/gongkai/lists/">本站绝对地址</a>'
-            ' <img src="../assets/images/favicon.png"></p>')
-    site, model = publish_page(portal, html)
-    assert links(site, model) == []
 
 
 def test_external_javascript_in_the_config_is_refused(portal):
