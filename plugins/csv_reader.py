@@ -29,6 +29,7 @@ def read_table(path, resource):
     if not rows:
         raise TableError("empty-file", "文件是空的。第 1 行应为表头（字段名或中文标题）。", row=1)
     (header_line, header), body = rows[0], rows[1:]
+    _check_delimiter(header, header_line)
     notes += _stray_delimiters(len(header), body)
     return Table(path=path, header=header, rows=body, header_line=header_line, notes=notes)
 
@@ -95,6 +96,16 @@ def _stray_delimiters(width: int, body: list) -> list:
     return [("extra-cell", f"第 {line} 行比表头多出 {len(cells) - width} 个单元格：这一行多了英文逗号，后面的值都错了列。"
              "含逗号的值请加英文双引号，或删掉多余的逗号。", line, column_letter(width))
             for line, cells in body if len(cells) > width and not any(c.strip() for c in cells[width:])]
+
+
+def _check_delimiter(header: list[str], line: int) -> None:
+    """A header that is one cell holding another separator: the file was not saved comma-separated."""
+    if len(header) != 1:
+        return
+    for sep, name in (("\t", "制表符"), ("，", "中文逗号“，”"), (";", "分号"), ("、", "顿号")):
+        if sep in header[0]:
+            raise TableError("bad-csv", f"第 {line} 行的表头用{name}分隔，而 CSV 要用英文逗号“,”分隔。"
+                             "请在 Excel 或 WPS 中另存为“CSV UTF-8（逗号分隔）”，或把分隔符换成英文逗号。", row=line)
 
 
 def _csv_error(exc: csv.Error) -> str:

@@ -69,26 +69,21 @@ def _hits(context, name, record, spec, value):
     where = {**context.where(name, record, field), "value": mask(value)}  # CI logs may be public
     for kind in dict.fromkeys(hit.kind for hit in find(value)):
         if context.settings.masking and maskable:
-            message = (f"{_place(where)}“{label}”（{name}.{field}）含有{kind}，已按 masking 设置打码发布。"
+            message = (f"“{label}”（{name}.{field}）含有{kind}，已按 masking 设置打码发布。"
                        f"如这里本不该有个人信息，请删掉它。")
             yield warning("personal-data-masked", message, **where)
             continue
         fix = ("编号和文件路径会出现在网址中，不能打码：请改用不含个人信息的编号或文件名。" if not maskable else
                f"请删掉它；如这是可以公开的办公电话，请在 site_config.yml 的 gongkai.public_fields 中加上 {name}.{field}；"
                "或设置 masking: true 打码发布。")
-        message = f"{_place(where)}“{label}”（{name}.{field}）含有{kind}，个人信息不能公开发布。{fix}"
+        message = f"“{label}”（{name}.{field}）含有{kind}，个人信息不能公开发布。{fix}"
         yield error("personal-data", message, **where)
 
 
 def _excel_number(context, name, record, spec):
     field = spec["name"]
     label = spec.get("title") or field
-    where = context.where(name, record, field)
-    message = (f"{_place(where)}“{label}”（{name}.{field}）的值 {record.get(field)} 是被 Excel 转成科学计数法的数字，"
+    message = (f"“{label}”（{name}.{field}）的值 {record.get(field)} 是被 Excel 转成科学计数法的数字，"
                "后几位已经丢失。请在 Excel 中把这一列设为“文本”格式，再重新输入完整的号码。")
     return context.error("excel-number", message, name, record, field)
 
-
-def _place(where: dict) -> str:
-    column = f"第 {where['column']} 列" if where.get("column") else ""
-    return f"{where.get('file') or ''} 第 {where.get('row')} 行{column}，"

@@ -167,6 +167,27 @@ def test_hook_register_files_refuses_paths_outside_the_site(portal, path):
     assert not result.ok and "不安全" in result.error
 
 
+def test_hook_rewrite_output(portal):
+    seen = {}
+
+    class Plugin:
+        @hookimpl
+        def rewrite_output(self, site_dir, portal):
+            seen["index"] = (site_dir / "search" / "search_index.json").is_file()  # Material wrote it
+            seen["files"] = all((site_dir / path).is_file() for path in session.files)  # so did register_files
+            (site_dir / "rewritten.txt").write_text(portal.site_name, encoding="utf-8")
+
+        @hookimpl
+        def check_site(self, site_dir):
+            seen["checked"] = (site_dir / "rewritten.txt").is_file()  # checks see the rewritten site
+
+    session = session_with(portal, Plugin())
+    result = build(portal, today=TODAY, session=session)
+    assert result.ok, result.error
+    assert seen == {"index": True, "files": True, "checked": True}
+    assert (result.site_dir / "rewritten.txt").read_text(encoding="utf-8") == session.portal.site_name
+
+
 def test_hook_check_site(portal):
     from conftest import build_site
 

@@ -186,6 +186,14 @@ def test_unclosed_quote_names_the_line_where_the_record_starts(portal):
     assert_chinese(report)
 
 
+@pytest.mark.parametrize("sep", ["\t", "，", ";"])
+def test_a_file_not_separated_by_commas_is_bad_csv(portal, sep):
+    write_lines(portal, "units", [line.replace(",", sep) for line in csv_lines(portal, "units")])
+    report = validate(portal)
+    assert codes_of(report, "units") == [("bad-csv", "units", 1, None)]
+    assert "英文逗号" in report.errors[0].message
+
+
 def test_quoted_cells_with_newlines_keep_line_numbers(portal):
     lines = csv_lines(portal, "units")
     lines[1] = lines[1].replace("请替换为本街道简介。", '"第一段\r\n第二段，含逗号"')

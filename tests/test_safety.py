@@ -221,7 +221,7 @@ def test_personal_data_in_a_hand_written_page_is_found_in_the_page_and_the_searc
     configure(portal, unsafe_disable=["output_scan"])
     site = build_site(portal)
     _, session = open_session(portal, TODAY)
-    found = scan(site, session.portal)
+    found = {(f.code, f.file) for f in output_scan.check_site(site_dir=site, portal=session.portal)}
     assert ("output-personal-data", "about/index.html") in found
     assert ("output-personal-data", "search/search_index.json") in found
 
