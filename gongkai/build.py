@@ -57,19 +57,39 @@ def build(root: Path, site_dir: Path | None = None, today: str | None = None, se
     final.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(final)
     temp = final.parent / f".{final.name}.building-{os.getpid()}"
+    errors = _ErrorLog()
     try:
-        with _reproducible_dates(session):
+        with _reproducible_dates(session), errors:
             cfg = mkdocs.config.load_config(str(root / CONFIG_FILE), site_dir=str(temp), strict=True)
             plugin = cfg.plugins["gongkai"]
             plugin.prepared, plugin.today, plugin.progress = session, today, progress
             mkdocs.commands.build.build(cfg)
     except (MkDocsException, Exception) as exc:  # noqa: BLE001 - any failure must leave the old site
         shutil.rmtree(temp, ignore_errors=True)
-        return BuildResult(session.report, error=str(exc) or type(exc).__name__)
+        return BuildResult(session.report, error="\n".join(errors.messages) or str(exc) or type(exc).__name__)
     finally:
         progress.close()
     swap_in(temp, final)
     return BuildResult(session.report, site_dir=final, pages=progress.pages)
+
+
+class _ErrorLog(logging.Handler):
+    """Collects MkDocs' error log while building: MkDocs turns a plugin's error into a log line plus
+    a bare 'Aborted with a BuildError!', and staff need the line."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+    def __enter__(self):
+        logging.getLogger("mkdocs").addHandler(self)
+        return self
+
+    def __exit__(self, *exc):
+        logging.getLogger("mkdocs").removeHandler(self)
 
 
 @contextmanager

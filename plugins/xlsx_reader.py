@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import warnings
 import zipfile
 
 from gongkai import TableError, hookimpl
@@ -27,7 +28,9 @@ def read_table(path, resource, settings):
     import openpyxl  # imported here: portals with CSV only never pay for it
 
     try:
-        book = openpyxl.load_workbook(path, data_only=True)
+        with warnings.catch_warnings():  # openpyxl warns about Excel features it drops (slicers, extensions)
+            warnings.simplefilter("ignore")
+            book = openpyxl.load_workbook(path, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         raise TableError("bad-xlsx", f"无法作为 Excel 文件打开（{type(exc).__name__}）。{RESAVE}") from None
     sheet = _pick_sheet(book, resource)
@@ -117,7 +120,9 @@ def _uncached_formulas(path, values_sheet) -> list:
 
     if not _has_formulas(path):
         return []
-    formula_sheet = openpyxl.load_workbook(path, data_only=False)[values_sheet.title]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        formula_sheet = openpyxl.load_workbook(path, data_only=False)[values_sheet.title]
     notes = []
     for row in formula_sheet.iter_rows():
         for cell in row:

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
+import os
 import re
+import shutil
 import zipfile
-import zlib
 from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import TODAY, codes, validate
+from conftest import REPO, TODAY, codes, validate
 
 from gongkai.build import open_session
 from gongkai.resources import standard_resources
@@ -30,10 +30,6 @@ def model(root: Path) -> dict[str, list[dict]]:
     _, session = open_session(root, TODAY)
     assert session.report.valid, session.report.to_json()
     return {name: [dict(r) for r in recs] for name, recs in session.portal.records.items()}
-
-
-def all_codes(report) -> list[tuple]:
-    return codes(report) + codes(report, "warning")
 
 
 def codes_of(report, resource: str, severity: str = "error") -> list[tuple]:
@@ -517,7 +513,7 @@ def test_zip_bomb_is_refused_before_openpyxl_parses_it(portal, no_parsing):
 def test_a_bomb_hidden_behind_an_incompressible_member_is_still_refused(portal, no_parsing):
     """The whole archive's ratio is low here (53 MB / 3 MB); the sheet's own ratio gives it away."""
     (portal / "datasets" / "units.csv").unlink()
-    write_bomb(portal / "datasets" / "units.xlsx", 50, padding=__import__("os").urandom(3_000_000))
+    write_bomb(portal / "datasets" / "units.xlsx", 50, padding=os.urandom(3_000_000))
     assert codes_of(validate(portal), "units") == [("xlsx-too-large", "units", None, None)]
 
 
@@ -705,10 +701,6 @@ def test_a_broken_datapackage_is_a_finding_not_a_crash(portal, text, resource):
 @pytest.fixture(scope="module")
 def demo_model(tmp_path_factory):
     """The demo as shipped (UTF-8 CSV): its model and its warnings."""
-    import shutil
-
-    from conftest import REPO
-
     root = tmp_path_factory.mktemp("demo-utf8")
     shutil.copy2(REPO / "site_config.yml", root / "site_config.yml")
     shutil.copytree(REPO / "datasets", root / "datasets")
