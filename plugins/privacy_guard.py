@@ -63,21 +63,22 @@ def check_personal_data(records, context):
 
 
 def _hits(context, name, record, spec, value):
+    """One finding per cell, naming every kind of number found in it."""
+    kinds = "、".join(dict.fromkeys(hit.kind for hit in find(value)))
+    if not kinds:
+        return
     field = spec["name"]
     label = spec.get("title") or field
     maskable = spec.get("x-gongkai-type") not in UNMASKABLE
     where = {**context.where(name, record, field), "value": mask(value)}  # CI logs may be public
-    for kind in dict.fromkeys(hit.kind for hit in find(value)):
-        if context.settings.masking and maskable:
-            message = (f"“{label}”（{name}.{field}）含有{kind}，已按 masking 设置打码发布。"
-                       f"如这里本不该有个人信息，请删掉它。")
-            yield warning("personal-data-masked", message, **where)
-            continue
-        fix = ("编号和文件路径会出现在网址中，不能打码：请改用不含个人信息的编号或文件名。" if not maskable else
-               f"请删掉它；如这是可以公开的办公电话，请在 site_config.yml 的 gongkai.public_fields 中加上 {name}.{field}；"
-               "或设置 masking: true 打码发布。")
-        message = f"“{label}”（{name}.{field}）含有{kind}，个人信息不能公开发布。{fix}"
-        yield error("personal-data", message, **where)
+    if context.settings.masking and maskable:
+        message = f"“{label}”（{name}.{field}）含有{kinds}，已按 masking 设置打码发布。如这里本不该有个人信息，请删掉它。"
+        yield warning("personal-data-masked", message, **where)
+        return
+    fix = ("编号和文件路径会出现在网址中，不能打码：请改用不含个人信息的编号或文件名。" if not maskable else
+           f"请删掉它；如这是可以公开的办公电话，请在 site_config.yml 的 gongkai.public_fields 中加上 {name}.{field}；"
+           "或设置 masking: true 打码发布。")
+    yield error("personal-data", f"“{label}”（{name}.{field}）含有{kinds}，个人信息不能公开发布。{fix}", **where)
 
 
 def _excel_number(context, name, record, spec):
