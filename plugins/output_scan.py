@@ -4,6 +4,7 @@ attribute, a script URL, an embedded frame or a personal-data number fails the b
 """
 from __future__ import annotations
 
+import html
 import json
 import posixpath
 import re
@@ -54,7 +55,7 @@ def check_site(site_dir, portal):
             findings.extend(scan_json(text, rel, public))
         else:
             xml = path.suffix == ".xml"
-            scanner = Scanner(rel, public, prefix, feed=xml, content=xml)
+            scanner = Scanner(rel, public, prefix, feed=xml, content=xml, numbers=_has_numbers(text, public))
             scanner.feed(text)
             scanner.close()
             findings.extend(scanner.findings)
@@ -71,6 +72,11 @@ def public_numbers(portal) -> set[str]:
             if isinstance(value, str):
                 allowed.update(_key(hit) for hit in find(value))
     return allowed
+
+
+def _has_numbers(text: str, public: set[str]) -> bool:
+    """Whether a file may hold personal data at all: most pages do not, and skip the per-text scan."""
+    return any(_key(hit) not in public for hit in find(visible(html.unescape(text)), strict_edges=True))
 
 
 def _key(hit) -> str:
@@ -91,7 +97,7 @@ def scan_json(text: str, rel: str, public: set[str]) -> list:
     try:
         data = json.loads(text)
     except ValueError:
-        return [error("output-bad-json", f"不是有效的 JSON，可能被截断。请重新生成网站；如仍出错请报告插件问题。", file=rel)]
+        return [error("output-bad-json", "不是有效的 JSON，可能被截断。请重新生成网站；如仍出错请报告插件问题。", file=rel)]
     found = []
     stack = [data]
     while stack:
@@ -109,9 +115,10 @@ class Scanner(HTMLParser):
     """One generated HTML or XML file. `content=True` treats everything as page content (no script
     allowed at all), as for the HTML inside a feed entry."""
 
-    def __init__(self, rel: str, public: set[str], prefix: str = "/", feed: bool = False, content: bool = False):
+    def __init__(self, rel: str, public: set[str], prefix: str = "/", feed: bool = False, content: bool = False,
+                 numbers: bool = True):
         super().__init__(convert_charrefs=True)
-        self.rel, self.public, self.prefix, self.is_feed = rel, public, prefix, feed
+        self.rel, self.public, self.prefix, self.is_feed, self.numbers = rel, public, prefix, feed, numbers
         self.findings: list = []
         self.articles = 0
         self.content_at: int | None = 0 if content else None
@@ -162,7 +169,7 @@ class Scanner(HTMLParser):
             self.raw.append(data)
         elif self.embedded is not None:
             self.embedded.append(data)
-        else:
+        elif self.numbers:
             self.findings.extend(personal_data(data, self.rel, self.getpos()[0], self.public))
 
     def unknown_decl(self, data):
@@ -174,7 +181,7 @@ class Scanner(HTMLParser):
             self.problem("output-event-handler", f"<{tag}> 带有事件属性 {name}，它会执行脚本。数据中的标记必须按文字显示，请报告插件问题。", name)
         elif name in URL_ATTRS and _script_url(tag, name, value):
             self.problem("output-script-url", f"<{tag} {name}> 的地址是可执行的脚本地址（{value[:40]}）。链接只能由编号生成，请删掉这个地址。", value[:80])
-        elif name in TEXT_ATTRS:
+        elif name in TEXT_ATTRS and self.numbers:
             self.findings.extend(personal_data(value, self.rel, self.getpos()[0], self.public))
         if tag == "meta" and name == "http-equiv" and value.lower() == "refresh":
             self.problem("output-refresh", "页面中有 <meta http-equiv=refresh>，它会把读者带到别的地址。请删掉它。", value)

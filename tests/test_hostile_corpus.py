@@ -244,6 +244,25 @@ def test_published_site_has_the_shape_of_the_neutral_one(published):
     assert shape_differences(neutral_shapes, hostile_shapes) == {}
 
 
+def test_newlines_become_line_breaks(published):
+    _, hostile_site, _, _, _ = published
+    page = (hostile_site / "projects" / "p-seats" / "index.html").read_text(encoding="utf-8")
+    assert "第一行<br>" in page and "# 第二行<br>" in page and "- 第三行<br>" in page
+
+
+def test_titles_stay_text_where_the_theme_puts_them(published):
+    _, hostile_site, _, _, _ = published
+    page = (hostile_site / "decisions" / "d-002" / "index.html").read_text(encoding="utf-8")
+    head = page.split("</head>")[0]
+    title = head.split("<title>")[1].split("</title>")[0]
+    assert title.startswith("＜/title＞＜script＞alert(1)＜/script＞")
+    og = head.split('property="og:title" content="')[1].split('"')[0]
+    assert "<" not in og and ">" not in og
+    docs = json.loads((hostile_site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    titles = [d["title"] for d in docs if d["location"].startswith("decisions/d-002/")]
+    assert titles and not [t for t in titles if "<" in t or "&lt;" in t]
+
+
 # ------------------------------------------------------------------------------ the table
 
 

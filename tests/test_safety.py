@@ -68,7 +68,7 @@ def test_sigkill_while_writing_pages_leaves_the_previous_site(portal):
     assert proc.returncode == -signal.SIGKILL
     assert written >= 3
     [temp] = building_dirs(portal)  # killed half-way: the new site exists only in the temp folder
-    assert 3 <= len(list(temp.rglob("index.html"))) < len(before)
+    assert 3 <= len(list(temp.rglob("index.html"))) < len(list(site.rglob("index.html")))
     assert hashes(site) == before
 
     assert cli("build", str(portal), "--today", TODAY).returncode == 0  # the next build cleans up
@@ -106,6 +106,31 @@ def test_a_plugin_that_raises_leaves_the_previous_site(portal):
     assert "boom" in done.stderr and "保持不变" in done.stderr
     assert hashes(site) == before
     assert building_dirs(portal) == []
+
+
+ESCAPING_PLUGIN = '''
+from gongkai import hookimpl
+
+@hookimpl
+def {hook}(register, portal):
+    register({path!r}, {args})
+'''
+
+
+@pytest.mark.parametrize("hook, path, args", [
+    ("register_pages", "../escaped/", "'x', '<p>x</p>'"),
+    ("register_pages", "projects/../../escaped/", "'x', '<p>x</p>'"),
+    ("register_files", "../escaped.txt", "b'x'"),
+    ("register_files", "/tmp/escaped.txt", "b'x'"),
+    ("register_files", "data/..\\..\\escaped.txt", "b'x'"),
+])
+def test_a_plugin_cannot_write_outside_the_site(portal, hook, path, args):
+    (portal / "plugins" / "escape.py").write_text(ESCAPING_PLUGIN.format(hook=hook, path=path, args=args), encoding="utf-8")
+    configure(portal, plugins=["plugins/escape.py"])
+    done = cli("build", str(portal), "--today", TODAY)
+    assert done.returncode == 1 and "不安全" in done.stderr
+    assert not (portal / "escaped").exists() and not (portal / "escaped.txt").exists()
+    assert not (portal / "site").exists() and building_dirs(portal) == []
 
 
 def test_bad_data_leaves_the_previous_site(portal):
