@@ -205,6 +205,18 @@ def _sizes(paths: list[Path]) -> dict:
     return {"requests": len(paths), "kb": round(raw / 1024, 1), "kb_gzip": round(gz / 1024, 1)}
 
 
+def _holds_back_index(site: Path, scripts: list[str]) -> bool:
+    """True when a site script that runs before Material's bundle.js mentions the search index: the
+    only way to stop the request Material sends while bundle.js runs (see /tmp/research_search.md §4)."""
+    for ref in scripts:
+        if re.search(r"assets/javascripts/bundle\.[0-9a-f]+\.min\.js", ref):
+            return False
+        path = _local(site, ref)
+        if path and "search_index" in path.read_text("utf-8", "replace"):
+            return True
+    return False
+
+
 def first_visit(site: Path) -> dict:
     """What a phone downloads on a first visit to the home page, before touching search."""
     home = site / "index.html"
@@ -227,8 +239,7 @@ def first_visit(site: Path) -> dict:
     index = site / "search" / "search_index.json"
     lunr = [p for p in (site / "assets" / "javascripts" / "lunr" / "min").glob("*.js")
             if p.name in ("lunr.stemmer.support.min.js", "lunr.zh.min.js", "lunr.multi.min.js")] if index.exists() else []
-    own_scripts = [p for p in eager if p.suffix == ".js" and "assets/javascripts" not in p.as_posix()]
-    lazy = any("search_index" in p.read_text("utf-8", "replace") for p in own_scripts)
+    lazy = _holds_back_index(site, [ref for kind, ref in parser.refs if kind == "script"])
     result = {"eager": _sizes(eager), "external_requests": external,
               "search_index": _sizes([index]) if index.exists() else None,
               "search_index_fetched_on_load": bool(index.exists() and not lazy),

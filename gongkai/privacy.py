@@ -112,6 +112,23 @@ def mask(text: str) -> str:
     return "".join(out)
 
 
+def number_key(hit: Hit) -> str:
+    """The same number however it is written (a mobile with or without +86)."""
+    return hit.digits[-11:] if hit.kind == MOBILE else hit.digits
+
+
+def public_numbers(records: dict, public_fields) -> set[str]:
+    """Keys of the numbers in fields a portal declared public (`units.contact`): those may be published."""
+    allowed = set()
+    for entry in public_fields or ():
+        name, _, field = str(entry).partition(".")
+        for record in records.get(name, []):
+            value = record.get(field)
+            if isinstance(value, str):
+                allowed.update(number_key(hit) for hit in find(value))
+    return allowed
+
+
 def mask_name(name: str) -> str:
     """张三 → 张*, 张小三 → 张*三, 欧阳小娜 → 欧**娜 (names of private persons)."""
     name = name.strip()

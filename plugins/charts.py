@@ -7,7 +7,8 @@ Not a plugin (it has no hooks): page plugins import it with
 Layout: one row per item, its label on a text line and a horizontal bar under it, so long Chinese
 names never collide and the chart reads on a phone. The viewBox is 340 units wide, about the
 content width of a phone, so the 14-unit text stays at least 12 px there. The same data always
-gives the same bytes: ids come from the caller, numbers are rounded to one decimal.
+gives the same bytes: ids come from the caller, numbers are rounded to one decimal. The charts'
+stylesheet (`.gk-chart`) is part of assets/gongkai/gongkai.css (plugins/theme_assets.py).
 """
 from __future__ import annotations
 
@@ -18,12 +19,6 @@ ROW = 46  # label line (text baseline at +15) and a 16-unit bar at +22
 PAD = 8
 LEGEND = 28
 MAX_LABEL = 17  # characters shown in the chart; the data table keeps the full text
-CSS = (
-    ".md-typeset .gk-chart{display:block;width:100%;max-width:24rem;margin:1.2em 0}"
-    ".md-typeset .gk-chart svg{display:block;width:100%;height:auto}"
-    ".md-typeset .gk-chart figcaption{text-align:left;max-width:none;margin:.4em 0 0}"
-    ".md-typeset .gk-chart details{margin-top:.4em}"
-)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """决策公开 `/decisions/` and `/decisions/<id>/`: every decision with its vote, 公示期, correction
 notice, minutes (rendered from content/) and task list; the index filters in the page by
-community and body through the shared list filter script `assets/gongkai/filter.js`."""
+community and body through the shared list filter script `assets/gongkai/filter.js` (theme_assets)."""
 from __future__ import annotations
 
 import posixpath
@@ -19,15 +19,9 @@ from gongkai.loading import inside
 from gongkai.render import relative_url
 from gongkai.settings import CONFIG_FILE, ConfigError, load_yaml
 
-FILTER_JS = Path(__file__).parent / "templates" / "decisions_filter.js"
 DESCRIPTION_CHARS = 100
 #: the minutes' own headings start at <h3>, under the page's "会议纪要" <h2>
 MINUTES_TOC = {"baselevel": 3}
-
-
-@hookimpl
-def register_assets(register):
-    register("assets/gongkai/filter.js", FILTER_JS.read_bytes())
 
 
 @hookimpl

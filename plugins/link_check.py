@@ -4,6 +4,7 @@ external requests: foreign CDNs and fonts are blocked or slow there)."""
 from __future__ import annotations
 
 import posixpath
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -12,6 +13,7 @@ from gongkai import error, hookimpl
 
 LOADED = {"src", "srcset", "poster", "data", "background"}  # attributes the browser fetches by itself
 LINKED = {"href", "action", "formaction"}
+CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)""")
 SKIPPED_SCHEMES = {"mailto", "tel", "sms", "javascript", "vbscript", "data"}  # scripts: output_scan reports them
 
 
@@ -40,10 +42,27 @@ class Links(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.links: list[tuple[str, str, str, int]] = []
+        self._in_style = False
+
+    def handle_data(self, data):
+        if self._in_style:
+            self._css(data)
+
+    def handle_endtag(self, tag):
+        if tag == "style":
+            self._in_style = False
+
+    def _css(self, css: str) -> None:
+        """CSS (in <style> or style="") fetches what its url(...) and @import name."""
+        line = self.getpos()[0]
+        self.links.extend(("style", "src", a or b, line) for a, b in CSS_URL.findall(css))
 
     def handle_starttag(self, tag, attrs):
         line = self.getpos()[0]
+        self._in_style = tag == "style"
         for name, value in attrs:
+            if name == "style" and value:
+                self._css(value)
             if value is None or name not in LOADED | LINKED:
                 continue
             urls = [c.split()[0] for c in value.split(",") if c.strip()] if name == "srcset" else [value]

@@ -1,28 +1,15 @@
 """三张清单 `/lists/`: 需求清单, 资源清单 and 项目清单 per community, with status counts, and
-filters by status and category that work in the page without a server (a tiny script reads
-<select> elements and data- attributes on rows; with JavaScript off every row stays visible).
+filters by status and category that work in the page without a server (the shared script
+assets/gongkai/filter.js of theme_assets reads <select> elements and data- attributes on rows; with
+JavaScript off every row stays visible).
 It is also the index of every project page."""
 import datetime as dt
-from pathlib import Path
 
 from gongkai import hookimpl
 from gongkai.plugins.charts import by_community, community_of
 from gongkai.resources import standard_enums
 
 ENUMS = standard_enums()
-FILTER_JS = Path(__file__).parent / "templates" / "lists_filter.js"
-#: the filter bar, and row headers (a need, a resource, a project) wide enough to read on a phone
-CSS = (
-    ".md-typeset .gk-filter{display:flex;flex-wrap:wrap;align-items:center;gap:.4em 1em;margin:.8em 0}"
-    ".md-typeset .gk-filter[hidden]{display:none}"
-    ".md-typeset [data-gk-filter-scope] tbody th[scope=row]{min-width:9em}"
-)
-
-
-@hookimpl
-def register_assets(register):
-    register("assets/gongkai/list-filter.js", FILTER_JS.read_bytes())
-    register("assets/gongkai/lists.css", CSS)
 
 
 @hookimpl

@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from gongkai import error, hookimpl
-from gongkai.privacy import MOBILE, find, visible
+from gongkai.privacy import find, number_key, public_numbers, visible
 
 THEME_ASSET_DIRS = ("assets/javascripts/", "assets/stylesheets/", "assets/images/", "assets/fonts/")
 URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "poster", "data", "background", "cite", "srcset", "ping"}
@@ -43,7 +43,7 @@ THEME_SCRIPTS = _theme_scripts()
 @hookimpl
 def check_site(site_dir, portal):
     site_dir = Path(site_dir)
-    public = public_numbers(portal)
+    public = public_numbers(portal.records, portal.settings.public_fields)
     prefix = urlsplit(portal.site_url or "").path or "/"
     findings = []
     for path in sorted(p for p in site_dir.rglob("*") if p.is_file() and p.suffix in (".html", ".xml", ".json")):
@@ -62,33 +62,18 @@ def check_site(site_dir, portal):
     return findings
 
 
-def public_numbers(portal) -> set[str]:
-    """Numbers in fields the portal declared public: those may appear in the output."""
-    allowed = set()
-    for entry in portal.settings.public_fields or ():
-        name, _, field = str(entry).partition(".")
-        for record in portal.records.get(name, []):
-            value = record.get(field)
-            if isinstance(value, str):
-                allowed.update(_key(hit) for hit in find(value))
-    return allowed
-
-
 def _has_numbers(text: str, public: set[str]) -> bool:
     """Whether a file may hold personal data at all: most pages do not, and skip the per-text scan."""
-    return any(_key(hit) not in public for hit in find(visible(html.unescape(text)), strict_edges=True))
-
-
-def _key(hit) -> str:
-    return hit.digits[-11:] if hit.kind == MOBILE else hit.digits
+    return any(number_key(hit) not in public for hit in find(visible(html.unescape(text)), strict_edges=True))
 
 
 def personal_data(text: str, rel: str, line: int | None, public: set[str]) -> list:
     return [
         error("output-personal-data", f"{f'第 {line} 行：' if line else ''}生成的网站中出现了{hit.kind}（{hit.masked}）。"
-              "个人信息不能公开：请从数据或 content/ 的页面中删掉它，或在 site_config.yml 中设置 masking: true 打码发布。",
+              "个人信息不能公开：请从数据或 content/ 的页面中删掉它。数据中的号码也可以在 site_config.yml 中设置 "
+              "masking: true 打码发布（content/ 中手写的页面不会被打码）。",
               file=rel, row=line, value=hit.masked)
-        for hit in find(visible(text), strict_edges=True) if _key(hit) not in public
+        for hit in find(visible(text), strict_edges=True) if number_key(hit) not in public
     ]
 
 
@@ -126,8 +111,8 @@ class Scanner(HTMLParser):
         self.raw: list[str] = []
         self.embedded: list[str] | None = None  # text of a feed element holding escaped HTML
 
-    def problem(self, code: str, message: str, value=None) -> None:
-        line = self.getpos()[0]
+    def problem(self, code: str, message: str, value=None, line: int | None = None) -> None:
+        line = line or self.getpos()[0]
         self.findings.append(error(code, f"第 {line} 行：{message}", file=self.rel, row=line, value=value))
 
     @property
@@ -172,6 +157,12 @@ class Scanner(HTMLParser):
         elif self.numbers:
             self.findings.extend(personal_data(data, self.rel, self.getpos()[0], self.public))
 
+    def close(self):
+        super().close()
+        if self.script is not None:  # a <script> that is never closed swallows the rest of the page
+            self._judge_script("".join(self.raw).strip())
+            self.script = None
+
     def unknown_decl(self, data):
         if data.startswith("CDATA["):
             self.handle_data(data[len("CDATA["):])
@@ -200,7 +191,7 @@ class Scanner(HTMLParser):
         if not ok:
             where = "页面正文" if in_content else "页面"
             self.problem("output-script", f"{where}中有一段不是主题生成的脚本（{(src or body)[:60]!r}）。"
-                         "数据和页面中不能带脚本：请删掉它；如这是插件生成的，请报告插件问题。", (src or body)[:80])
+                         "数据和页面中不能带脚本：请删掉它；如这是插件生成的，请报告插件问题。", (src or body)[:80], line)
 
 
 def _script_url(tag: str, name: str, value: str) -> bool:

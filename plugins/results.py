@@ -3,24 +3,11 @@ projects, with charts) and how residents rated it (period scores, stars, ranking
 黄牌/红牌 and the criteria of each evaluation). Every figure comes from the Portal model."""
 from gongkai import hookimpl
 from gongkai.derived import DONE_STATUSES, period_sort_key, satisfaction
-from gongkai.plugins.charts import CSS, by_community, completion_chart, percent_chart
+from gongkai.plugins.charts import by_community, completion_chart, percent_chart
 from gongkai.render import percent
 from gongkai.resources import standard_enums
 
 KIND_ORDER = standard_enums()["unit_kinds"]
-#: 红黑榜 and card badges (text always names them; colour repeats it, AA contrast; 长辈模式 overrides)
-BADGE_CSS = (
-    ".md-typeset .gk-badge--red-list{color:#b71c1c;background:#ffebee}"
-    ".md-typeset .gk-badge--black-list{color:#fff;background:#212121;border-color:#212121}"
-    ".md-typeset .gk-badge--yellow-card{color:#3e2723;background:#ffd54f;border-color:#8d6e00}"
-    ".md-typeset .gk-badge--red-card{color:#fff;background:#c62828;border-color:#c62828}"
-    ".md-typeset .gk-names tbody th[scope=row]{min-width:8em}"  # unit and project names stay readable
-)
-
-
-@hookimpl
-def register_assets(register):
-    register("assets/gongkai/results.css", CSS + BADGE_CSS)
 
 
 @hookimpl

@@ -1,4 +1,6 @@
-"""theme_assets: the stylesheet of every page (phones first, 长辈模式, print), `assets/gongkai/gongkai.css`.
+"""theme_assets: the shared assets of every page: the stylesheet `assets/gongkai/gongkai.css` (phones first,
+tables that turn into cards on phones, 长辈模式, print, charts and badges of every page plugin) and the
+in-page list filter `assets/gongkai/filter.js` (决策公开, 三张清单; markup contract in the script).
 
 The rest of the theme lives in `gongkai/theme/` (the Material override that the MkDocs adapter adds):
 main.html (share metadata, the 数据截至 line, the 长辈模式 switch), partials/copyright.html (the
@@ -10,12 +12,15 @@ from pathlib import Path
 
 from gongkai import error, hookimpl
 
-CSS = Path(__file__).parent / "assets" / "gongkai.css"
+ASSETS = Path(__file__).parent / "assets"
+CSS = ASSETS / "gongkai.css"
+FILTER_JS = ASSETS / "filter.js"
 
 
 @hookimpl
 def register_assets(register):
     register("assets/gongkai/gongkai.css", CSS.read_bytes())
+    register("assets/gongkai/filter.js", FILTER_JS.read_bytes())
 
 
 @hookimpl

@@ -111,7 +111,7 @@ def test_filter_markup_works_without_a_server(site):
             assert set(values[1:]) <= {v for r in items for v in r.attrs[f"data-{key}"].split()}
     needs_status = tree.by_id("needs-rows").all("select", data_gk_filter="status")[0]
     assert [o.attrs["value"] for o in needs_status.all("option")] == ["", "待认领", "办理中", "已解决"]
-    script = (site / "assets" / "gongkai" / "list-filter.js").read_text(encoding="utf-8")
+    script = (site / "assets" / "gongkai" / "filter.js").read_text(encoding="utf-8")
     assert "data-gk-filter-scope" in script and "data-gk-item" in script
-    assert any(s.attrs.get("src", "").endswith("assets/gongkai/list-filter.js") for s in tree.all("script"))
+    assert any(s.attrs.get("src", "").endswith("assets/gongkai/filter.js") for s in tree.all("script"))
     assert_tables_wrapped(tree)

@@ -178,10 +178,13 @@ LINK_CASES = [
     ('<p><img src="//cdn.example.com/a.png"></p>', ("external-resource", "//cdn.example.com/a.png")),
     ('<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Roboto">',
      ("external-resource", "https://fonts.googleapis.com/css?family=Roboto")),
+    ('<p style="background: url(&quot;https://cdn.example.com/bg.png&quot;)">x</p>', ("external-resource", "https://cdn.example.com/bg.png")),
+    ('<style>@import "https://cdn.example.com/x.css";</style>', ("external-resource", "https://cdn.example.com/x.css")),
 ]
 CLEAN = ('<p><a href="../../">首页</a> <a href="../../projects/p-seats/?x=1#photos">项目</a> <a href="mailto:a@b.cn">信</a>'
          ' <a href="tel:05925559000">电话</a> <a href="https://example.org/gongkai/lists/">本站绝对地址</a>'
-         ' <a href="https://www.gov.cn/">外部</a> <img src="../../assets/images/favicon.png"></p>')
+         ' <a href="https://www.gov.cn/">外部</a> <img src="../../assets/images/favicon.png"></p>'
+         '<p>正文里写着 url(https://cdn.example.com/x.png) 只是文字</p>')
 
 
 def add_pages(portal: Path, pages: dict[str, str], **settings) -> None:
@@ -264,6 +267,13 @@ def test_feed_html_is_scanned_as_content():
     scanner.feed(feed)
     scanner.close()
     assert sorted(f.code for f in scanner.findings) == ["output-event-handler", "output-script"]
+
+
+def test_an_unclosed_script_is_still_judged():
+    scanner = output_scan.Scanner("x/index.html", set())
+    scanner.feed('<article class="md-content__inner md-typeset"><p>x</p><script>alert(1)</p></article>')
+    scanner.close()
+    assert [(f.code, f.row) for f in scanner.findings] == [("output-script", 1)]
 
 
 def test_theme_scripts_are_recognised_exactly():

@@ -1,9 +1,11 @@
-/* gongkai list filter: no server, no libraries. The same markup contract as the decisions page:
- * inside an element marked data-gk-filter-scope, each <select data-gk-filter="KEY"> keeps only the
- * [data-gk-item] rows whose data-KEY holds the chosen value (space-separated values allowed; ""
- * shows all). A [data-gk-group] left with no visible row is hidden, [data-gk-count] shows how many
- * rows are visible, and [data-gk-filter-controls] (hidden in the HTML) are revealed. Without
- * JavaScript the controls stay hidden and every row is visible. */
+/* gongkai list filter (assets/gongkai/filter.js, registered once by plugins/theme_assets.py): filters
+ * any list in the page, with no server and no libraries. Used by 决策公开 and 三张清单.
+ *
+ * Markup: inside an element marked data-gk-filter-scope, each <select data-gk-filter="KEY"> keeps
+ * only the [data-gk-item] elements whose data-KEY holds the chosen value (space-separated values
+ * allowed; "" shows all). A [data-gk-group] left with no visible item is hidden, [data-gk-count]
+ * shows how many items are visible, and [data-gk-filter-controls] (hidden in the HTML) are revealed.
+ * Without JavaScript the controls stay hidden and every item stays visible. */
 (function () {
   "use strict";
   var each = function (list, fn) { Array.prototype.forEach.call(list, fn); };
