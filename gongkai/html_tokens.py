@@ -20,7 +20,7 @@ _TOKEN = re.compile(
     r"""|<(?P<start>[a-zA-Z][^\s/>]*)(?P<attrs>(?:"[^"]*"|'[^']*'|[^'">])*)>""",
     re.S,
 )
-_ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
+_ATTR = re.compile(r"""([^\s"'>/=]+)(\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
 _RAW_TEXT = ("script", "style")
 
 
@@ -70,9 +70,11 @@ class TagParser:
             self._pos = match.start()
             at = match.end()
             if match.group("start"):
-                tag = match.group("start").lower()
-                self.handle_starttag(tag, _attributes(match.group("attrs")))
-                if tag in _RAW_TEXT:
+                tag, attrs = match.group("start").lower(), match.group("attrs")
+                self.handle_starttag(tag, _attributes(attrs))
+                if attrs.rstrip().endswith("/"):  # <path/>: HTMLParser reports an end tag too
+                    self.handle_endtag(tag)
+                elif tag in _RAW_TEXT:
                     at = self._raw_text(text, at, tag)
             elif match.group("end"):
                 self.handle_endtag(match.group("end").lower())
@@ -95,13 +97,9 @@ class TagParser:
     def _data(self, at: int, data: str) -> None:
         if data:
             self._pos = at
-            self.handle_data(html.unescape(data))
+            self.handle_data(html.unescape(data) if "&" in data else data)
 
 
 def _attributes(text: str) -> list[tuple[str, str | None]]:
-    attrs = []
-    for name, double, single, bare in _ATTR.findall(text):
-        value = double or single or bare
-        has_value = bool(value) or re.search(rf"{re.escape(name)}\s*=", text) is not None
-        attrs.append((name.lower(), html.unescape(value) if has_value else None))
-    return attrs
+    return [(name.lower(), (html.unescape(value) if "&" in value else value) if assigned else None)
+            for name, assigned, *values in _ATTR.findall(text) for value in ["".join(values)]]

@@ -24,6 +24,7 @@ _PATTERNS = {
 #: a number Excel turned into scientific notation (10 or more digits): 1.10105E+17, 1.38123E+10
 EXCEL_NUMBER = re.compile(r"^\s*\d(?:\.\d+)?[eE]\+?(?:9|[1-9]\d)\s*$")
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+_ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
 
 @dataclass(frozen=True)
@@ -146,4 +147,4 @@ def excel_number(text: str) -> bool:
 
 def visible(text: str) -> str:
     """Text without zero-width characters (a search index may put them between words)."""
-    return text.translate(_ZERO_WIDTH)
+    return text.translate(_ZERO_WIDTH) if _ZERO_WIDTH_RE.search(text) else text  # translate is slow: skip it when idle

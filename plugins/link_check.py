@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import posixpath
 import re
-from html.parser import HTMLParser
+from functools import partial
+from gongkai.html_tokens import TagParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from gongkai import error, hookimpl
+from gongkai.parallel import map_chunks
 
 LOADED = {"src", "srcset", "poster", "data", "background"}  # attributes the browser fetches by itself
 LINKED = {"href", "action", "formaction"}
@@ -22,11 +24,15 @@ def check_site(site_dir, portal):
     site_dir = Path(site_dir)
     url = urlsplit(portal.site_url or "")
     site = Site(site_dir, url.netloc.lower(), url.path or "/")
+    pages = sorted(path.relative_to(site_dir).as_posix() for path in site_dir.rglob("*.html"))
+    return map_chunks(partial(_check_pages, site), pages)
+
+
+def _check_pages(site: "Site", pages) -> list:
     findings = []
-    for path in sorted(site_dir.rglob("*.html")):
-        rel = path.relative_to(site_dir).as_posix()
+    for rel in pages:
         collector = Links()
-        collector.feed(path.read_text(encoding="utf-8", errors="replace"))
+        collector.feed((site.root / rel).read_text(encoding="utf-8", errors="replace"))
         collector.close()
         for tag, attr, value, line in collector.links:
             problem = site.check(rel, tag, attr, value)
@@ -36,7 +42,7 @@ def check_site(site_dir, portal):
     return findings
 
 
-class Links(HTMLParser):
+class Links(TagParser):
     """(tag, attribute, url, line) of every link and every fetched resource of a page."""
 
     def __init__(self) -> None:

@@ -8,11 +8,13 @@ import html
 import json
 import posixpath
 import re
-from html.parser import HTMLParser
+from functools import partial
+from gongkai.html_tokens import TagParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from gongkai import error, hookimpl
+from gongkai.parallel import map_chunks
 from gongkai.privacy import find, number_key, public_numbers, visible
 
 THEME_ASSET_DIRS = ("assets/javascripts/", "assets/stylesheets/", "assets/images/", "assets/fonts/")
@@ -45,11 +47,16 @@ def check_site(site_dir, portal):
     site_dir = Path(site_dir)
     public = public_numbers(portal.records, portal.settings.public_fields)
     prefix = urlsplit(portal.site_url or "").path or "/"
+    paths = sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*")
+                   if p.is_file() and p.suffix in (".html", ".xml", ".json"))
+    paths = [rel for rel in paths if not rel.startswith(THEME_ASSET_DIRS)]
+    return map_chunks(partial(_scan_files, site_dir, public, prefix), paths)
+
+
+def _scan_files(site_dir: Path, public: set, prefix: str, paths) -> list:
     findings = []
-    for path in sorted(p for p in site_dir.rglob("*") if p.is_file() and p.suffix in (".html", ".xml", ".json")):
-        rel = path.relative_to(site_dir).as_posix()
-        if rel.startswith(THEME_ASSET_DIRS):
-            continue
+    for rel in paths:
+        path = site_dir / rel
         text = path.read_text(encoding="utf-8", errors="replace")
         if path.suffix == ".json":
             findings.extend(scan_json(text, rel, public))
@@ -96,7 +103,7 @@ def scan_json(text: str, rel: str, public: set[str]) -> list:
     return found
 
 
-class Scanner(HTMLParser):
+class Scanner(TagParser):
     """One generated HTML or XML file. `content=True` treats everything as page content (no script
     allowed at all), as for the HTML inside a feed entry."""
 
