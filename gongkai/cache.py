@@ -13,11 +13,15 @@ from . import __version__
 
 log = logging.getLogger("mkdocs.plugins.gongkai")
 CACHE_FILE = "validation.pickle"
+CORE = Path(__file__).parent
 
 
 def validation_key(session) -> str | None:
     """A content hash of every input of validation, or None when a plugin's code cannot be hashed."""
     digest = hashlib.sha256(f"gongkai {__version__}|{session.today}|{session.settings!r}".encode())
+    for core in sorted(CORE.rglob("*")):  # the core's own code and schemas: an upgrade must not reuse old results
+        if core.suffix in (".py", ".json"):
+            digest.update(_file_hash(core))
     for name, plugin in sorted(session.pm.list_name_plugin(), key=lambda np: np[0]):
         source = _source_file(plugin)
         if source is None:
