@@ -88,6 +88,12 @@ def relative_url(here: str, target: str) -> str:
     return quote(rel, safe="/.-_~") + (f"#{quote(anchor)}" if anchor else "")
 
 
+def relative_file_url(here: str, target: str) -> str:
+    """The link from page path `here` to a site file such as a photo: every character of the file
+    name is kept (a `#` or `?` in it is quoted, never read as an anchor or a query)."""
+    return quote(posixpath.relpath("/" + target, "/" + (here or ".")), safe="/.-_~")
+
+
 class Renderer:
     """Compiles templates once; renders a page body for a given page path."""
 
@@ -110,4 +116,7 @@ class Renderer:
         def link(kind: str, record) -> str:
             return url(f"{kind}/{record['id']}/")
 
-        return self.env.get_template(template).render(url=url, link=link, here=path, **context)
+        def file_url(target: str) -> str:
+            return relative_file_url(path, target)
+
+        return self.env.get_template(template).render(url=url, link=link, file_url=file_url, here=path, **context)

@@ -364,3 +364,19 @@ def _run_filter(script: str, tree: dict, choice: list | None) -> dict:
     payload = json.dumps({"script": script, "tree": tree, "choice": choice})
     done = subprocess.run(["node", "-e", _FAKE_DOM], input=payload, capture_output=True, text=True, check=True)
     return json.loads(done.stdout)
+
+
+def test_photo_file_name_with_hash_and_space_links_to_the_file(portal):
+    import base64
+
+    from conftest import build_site as _build, read_rows as _read, write_rows as _write
+
+    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+    (portal / "content" / "images").mkdir(parents=True, exist_ok=True)
+    (portal / "content" / "images" / "a#b 1.png").write_bytes(png)
+    rows = _read(portal, "projects")
+    rows[0]["photos"] = "images/a#b 1.png"
+    _write(portal, "projects", rows)
+    site = _build(portal)  # link_check fails the build on a broken image link
+    html = (site / "projects" / rows[0]["id"] / "index.html").read_text(encoding="utf-8")
+    assert 'src="../../images/a%23b%201.png"' in html
