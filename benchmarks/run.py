@@ -549,6 +549,56 @@ def table(res: dict) -> str:
     return "\n".join(lines)
 
 
+def markdown(results: list[dict]) -> str:
+    """One Markdown table, a column per results.json: what benchmarks/README.md shows."""
+    def get(res, *path):
+        for key in path:
+            res = res.get(key) if isinstance(res, dict) else None
+        return "—" if res is None else res
+
+    def pair(res, what):
+        return f"{get(res, what, 'seconds')} / {get(res, what, 'cpu_s')}"
+
+    def ratio(res, name):
+        return f"{get(res, 'ratios', name, 'wall')} / {get(res, 'ratios', name, 'cpu')}"
+
+    def kb(res, what):
+        return f"{get(res, 'first_visit', what, 'kb')} / {get(res, 'first_visit', what, 'kb_gzip')}"
+
+    rows = [
+        ("commit measured", lambda r: f"`{r['commit']}`"),
+        ("load average before → after (1 min)", lambda r: f"{get(r, 'load_before')[0]} → {get(r, 'load_after')[0]}"),
+        ("rows: projects / needs / evaluations / units", lambda r: " / ".join(str(get(r, "rows", k)) for k in ("projects", "needs", "evaluations", "units"))),
+        ("CSV data (MB)", lambda r: r["data_mb"]),
+        ("pages (HTML, without 404)", lambda r: get(r, "site", "pages")),
+        ("`gongkai validate`, first run (wall / CPU s)", lambda r: pair(r, "validate")),
+        ("`frictionless validate` (wall / CPU s)", lambda r: pair(r, "frictionless")),
+        ("→ ratio validate / frictionless (wall / CPU)", lambda r: ratio(r, "validate_vs_frictionless")),
+        ("`gongkai validate`, unchanged files (wall / CPU s)", lambda r: pair(r, "validate_again")),
+        ("→ ratio second / first run (wall / CPU)", lambda r: ratio(r, "validate_again_vs_first")),
+        ("peak memory validate / frictionless (MB)", lambda r: f"{get(r, 'validate', 'peak_mb')} / {get(r, 'frictionless', 'peak_mb')}"),
+        ("`gongkai build` (wall / CPU s)", lambda r: pair(r, "build")),
+        ("plain MkDocs, same page count (wall / CPU s)", lambda r: pair(r, "plain_mkdocs")),
+        ("→ ratio build / plain MkDocs (wall / CPU)", lambda r: ratio(r, "build_vs_plain_mkdocs")),
+        ("peak memory build / plain MkDocs (MB)", lambda r: f"{get(r, 'build', 'peak_mb')} / {get(r, 'plain_mkdocs', 'peak_mb')}"),
+        ("output MB / files", lambda r: f"{get(r, 'site', 'mb')} / {get(r, 'site', 'files')}"),
+        ("plain MkDocs output MB / files", lambda r: f"{get(r, 'plain_mkdocs', 'mb')} / {get(r, 'plain_mkdocs', 'files')}"),
+        ("visible chars / table rows per page (gongkai · plain)", lambda r: f"{get(r, 'page_shape', 'chars')} / {get(r, 'page_shape', 'table_rows')} · "
+                                                                          f"{get(r, 'plain_mkdocs', 'page_shape', 'chars')} / {get(r, 'plain_mkdocs', 'page_shape', 'table_rows')}"),
+        ("home page first visit: requests", lambda r: get(r, "first_visit", "total_on_load", "requests")),
+        ("home page first visit, on load (KB / KB gzip)", lambda r: kb(r, "total_on_load")),
+        ("search_index.json (KB / KB gzip)", lambda r: kb(r, "search_index")),
+        ("search index fetched on page load?", lambda r: {True: "yes", False: "no, when search opens"}.get(get(r, "first_visit", "search_index_fetched_on_load"), "—")),
+        ("`gongkai serve`: start until home page answers (s)", lambda r: get(r, "serve", "first_build_s")),
+        ("`gongkai serve`: edit one CSV row → page shows it (s)", lambda r: get(r, "serve", "edit_to_page_s")),
+        ("`gongkai serve` peak memory (MB)", lambda r: get(r, "serve", "peak_mb")),
+    ]
+    head = "| measure | " + " | ".join(f"scale {r['scale']:g}" for r in results) + " |"
+    lines = [head, "|---|" + "---:|" * len(results)]
+    lines += [f"| {name} | " + " | ".join(str(cell(r)) for r in results) + " |" for name, cell in rows]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark gongkai at district scale (issue 7).")
     parser.add_argument("--scale", type=float, default=0.1)
@@ -556,7 +606,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-serve", action="store_true", help="do not measure the gongkai serve edit loop")
     parser.add_argument("--skip-baseline", action="store_true", help="do not build the plain MkDocs baseline")
     parser.add_argument("--profile", action="store_true", help="also run one build under cProfile (top 15 cumulative)")
+    parser.add_argument("--markdown", nargs="+", metavar="RESULTS_JSON",
+                        help="only print a Markdown table of earlier runs' results.json files, one column each")
     args = parser.parse_args(argv)
+    if args.markdown:
+        print(markdown([json.loads(Path(f).read_text("utf-8")) for f in args.markdown]))
+        return 0
     work = Path(args.keep).resolve() if args.keep else Path(tempfile.mkdtemp(prefix="gongkai-bench-"))
     if args.keep and work.exists():
         for sub in ("site", "plain", "site-profiled", "frictionless", "logs"):

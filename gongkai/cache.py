@@ -13,6 +13,7 @@ from . import __version__
 
 log = logging.getLogger("mkdocs.plugins.gongkai")
 CACHE_FILE = "validation.pickle"
+REPORT_FILE = "report.pickle"  # the findings alone: all that `gongkai validate` needs, quick to load
 CORE = Path(__file__).parent
 
 
@@ -62,8 +63,8 @@ def _file_hash(path: Path) -> bytes:
     return h.digest()
 
 
-def load(folder: Path, key: str):
-    path = folder / CACHE_FILE
+def load(folder: Path, key: str, name: str = CACHE_FILE):
+    path = folder / name
     try:
         with path.open("rb") as fh:
             stored_key, value = pickle.load(fh)  # noqa: S301 - our own file in the portal's cache folder
@@ -72,12 +73,12 @@ def load(folder: Path, key: str):
     return value if stored_key == key else None
 
 
-def store(folder: Path, key: str, value) -> None:
+def store(folder: Path, key: str, value, name: str = CACHE_FILE) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        temp = folder / f"{CACHE_FILE}.tmp"
+        temp = folder / f"{name}.tmp"
         with temp.open("wb") as fh:
             pickle.dump((key, value), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        temp.replace(folder / CACHE_FILE)
+        temp.replace(folder / name)
     except OSError as exc:  # a read-only checkout must still validate
         log.info("gongkai: 无法写入校验缓存 %s（%s），下次将重新校验。", folder, exc)

@@ -52,22 +52,35 @@ class Session:
         return checks
 
     @cached_property
+    def _cache_key(self) -> str | None:
+        return cache.validation_key(self)
+
+    @property
+    def _cache_dir(self) -> Path:
+        return self.root / self.settings.cache_dir
+
+    @cached_property
     def validated(self) -> ValidatedData:
         """Validated records and findings; reused from the cache when no input changed."""
-        key = cache.validation_key(self)
-        folder = self.root / self.settings.cache_dir
-        cached = cache.load(folder, key) if key else None
+        key = self._cache_key
+        cached = cache.load(self._cache_dir, key) if key else None
         if cached is not None:
             return cached
         loaded = load_tables(self.root, self.resources, self.settings, self.pm.hook)
         context = CheckContext(self.root, self.settings, self.today, loaded.resources, loaded.files)
         result = validate(loaded, context, self.checks)
         if key:
-            cache.store(folder, key, result)
+            cache.store(self._cache_dir, key, result)
+            cache.store(self._cache_dir, key, result.report, cache.REPORT_FILE)
         return result
 
-    @property
+    @cached_property
     def report(self) -> Report:
+        """The findings; from the small report cache when nothing changed, without loading records."""
+        if "validated" not in self.__dict__ and self._cache_key:
+            cached = cache.load(self._cache_dir, self._cache_key, cache.REPORT_FILE)
+            if cached is not None:
+                return cached
         return self.validated.report
 
     # ------------------------------------------------------------------ model

@@ -7,6 +7,11 @@ from .resources import Record, Resource
 
 
 def key_of(record: Record, fields: list[str]) -> tuple | None:
+    if len(fields) == 1:  # the common case, on every row of every table: no generator
+        value = record.get(fields[0])
+        if value is None or value == "":
+            return None
+        return (value.lower() if isinstance(value, str) else value,)
     values = tuple(record.get(f) for f in fields)
     if any(v is None or v == "" for v in values):
         return None

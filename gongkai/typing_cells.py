@@ -31,6 +31,8 @@ def suggest_date(text: str) -> str | None:
 
 def cell_text(value: Any) -> str:
     """A spreadsheet value as the text a CSV would hold."""
+    if type(value) is str:  # every CSV cell: the common case first
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
@@ -52,9 +54,12 @@ class TableTyper:
         self.file = file
         import frictionless  # imported here: a cached validation never needs it (0.3 s to import)
 
-        self.readers = {f["name"]: frictionless.Field.from_descriptor(_plain(f)).create_cell_reader() for f in resource.fields}
+        self.readers = {f["name"]: _plain_string_reader(f) or frictionless.Field.from_descriptor(_plain(f)).create_cell_reader()
+                        for f in resource.fields}
         self.findings: list[Finding] = []
         self.columns: dict[str, str] = {}  # field name -> column letter, set by type_rows
+        self.plain_dates = {f["name"] for f in resource.fields if f.get("type") == "date"
+                            and f.get("format", "default") == "default" and not set(f.get("constraints", {})) - {"required"}}
 
     # ----------------------------------------------------------------- header
 
@@ -134,8 +139,14 @@ class TableTyper:
     def _read(self, name: str, text: str) -> tuple[Any, tuple[str, str] | None]:
         spec = self.resource.field_by_name[name]
         kind = spec.get("x-gongkai-type")
-        if kind == "date" and text and not DATE_RE.match(text):
-            return None, _date_problem(spec, text)
+        if kind == "date" and text:
+            if not DATE_RE.match(text):
+                return None, _date_problem(spec, text)
+            if name in self.plain_dates:  # Frictionless' date reader is strptime: 40 µs a cell
+                try:
+                    return dt.date.fromisoformat(text), None
+                except ValueError:
+                    return None, _date_problem(spec, text)
         value, notes = self.readers[name](text)
         if notes:
             return None, _problem(spec, text, notes)
@@ -197,6 +208,22 @@ def _example(spec: dict) -> str:
 
 def _norm(text: str) -> str:
     return re.sub(r"\s+", "", text)
+
+
+def _plain_string_reader(field: dict):
+    """For a string field with no constraint but `required`, Frictionless' reader is the identity
+    plus a required check; this is the same in one step (most text fields: a third of all cells)."""
+    constraints = set(field.get("constraints", {})) - {"unique"}
+    if field.get("type", "string") != "string" or field.get("format", "default") != "default" or constraints - {"required"}:
+        return None
+    required = bool(field.get("constraints", {}).get("required"))
+
+    def read(text: str):
+        if text == "":
+            return None, ({"required": 'constraint "required" is "True"'} if required else None)
+        return text, None
+
+    return read
 
 
 def _plain(field: dict) -> dict:

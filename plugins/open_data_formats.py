@@ -11,12 +11,9 @@ import hashlib
 import io
 import json
 import zipfile
+from functools import partial
 from decimal import Decimal
 
-import openpyxl
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.writer.excel import ExcelWriter
 
 BOM = "\ufeff"
 #: a text cell starting with one of these could run as a formula in Excel or WPS
@@ -81,19 +78,19 @@ def json_bytes(fields: list[dict], rows: list[dict]) -> bytes:
     return dumps([{name: json_value(row.get(name)) for name in names} for row in rows])
 
 
-def _cell(ws, value):
+def _cell(ws, cell_class, illegal, value):
     """One XLSX cell: text always as a string (never a formula), numbers and dates typed."""
     if isinstance(value, Decimal):
         value = json_value(value)
     if value is None or isinstance(value, (bool, int, float)):
         return value
-    cell = WriteOnlyCell(ws)
+    cell = cell_class(ws)
     if isinstance(value, dt.datetime):
         cell.value, cell.number_format = value.replace(tzinfo=None), "yyyy-mm-dd hh:mm:ss"
     elif isinstance(value, dt.date):
         cell.value, cell.number_format = value, "yyyy-mm-dd"
     else:
-        text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+        text = illegal.sub("", str(value))
         cell.value = text
         cell.data_type = "s"  # openpyxl would store a text starting with "=" as a formula
         if text.startswith(FORMULA_START):
@@ -103,15 +100,21 @@ def _cell(ws, value):
 
 def xlsx_bytes(sheet: str, fields: list[dict], rows: list[dict], when: dt.datetime) -> bytes:
     """One sheet with a header row; document dates and zip entry times fixed, so the bytes repeat."""
+    import openpyxl  # imported here: `gongkai validate` never writes downloads
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.writer.excel import ExcelWriter
+
     wb = openpyxl.Workbook(write_only=True)  # streams rows: several times faster than cell by cell
     ws = wb.create_sheet(sheet.translate(XLSX_SHEET_BAD)[:31] or "data")
     ws.freeze_panes = "A2"
     names = [f["name"] for f in fields]
-    ws.append([_cell(ws, name) for name in names])
+    put = partial(_cell, ws, WriteOnlyCell, ILLEGAL_CHARACTERS_RE)
+    ws.append([put(name) for name in names])
     for row in rows:
-        cells = [_cell(ws, row.get(name)) for name in names]
+        cells = [put(row.get(name)) for name in names]
         if cells and cells[-1] is None:
-            cells[-1] = _cell(ws, "")  # write-only rows end at their last value: keep every row full width
+            cells[-1] = put("")  # write-only rows end at their last value: keep every row full width
         ws.append(cells)
     wb.properties.creator = "gongkai"
     wb.properties.created = wb.properties.modified = when

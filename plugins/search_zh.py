@@ -17,7 +17,6 @@ import logging
 import re
 from pathlib import Path
 
-import jieba
 
 from gongkai import hookimpl
 
@@ -104,6 +103,8 @@ class _Undo:
 
 
 def use_words(words: list[str]) -> None:
+    import jieba  # imported here: `gongkai validate` never needs it
+
     tokenizer = jieba.dt
     jieba.setLogLevel(logging.WARNING)  # no "Building prefix dict ..." lines in the build output
     tokenizer.check_initialized()
