@@ -273,3 +273,12 @@ def test_content_file_named_like_a_generated_page_is_refused(portal):
     (portal / "content" / "decisions" / "index.md").write_text("# 手写页\n", encoding="utf-8")
     result = build(portal, today=TODAY)
     assert not result.ok and "content/decisions/index.md" in result.error
+
+
+def test_build_reports_its_page_count_and_prints_one_summary_line_in_ci(portal, monkeypatch):
+    monkeypatch.setenv("CI", "true")
+    result = gongkai_cli("build", str(portal), "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    pages = len(list((portal / "site").rglob("*.html"))) - 1  # without 404.html
+    assert re.fullmatch(rf"网站已生成：.*（{pages} 页，[\d.]+ 秒；数据提示 \d+ 条.*）。\n", result.stdout)
+    assert "━" not in result.stderr  # no progress bar in CI logs
