@@ -34,9 +34,10 @@ class BuildResult:
         return self.report.valid and self.error is None
 
 
-def open_session(root: Path, today: str | None = None) -> tuple[dict, Session]:
+def open_session(root: Path, today: str | None = None, cache_records: bool = True) -> tuple[dict, Session]:
     config, settings = read_settings(root)
-    return config, Session(root, settings, today, config.get("site_url") or "", config.get("site_name") or "")
+    return config, Session(root, settings, today, config.get("site_url") or "", config.get("site_name") or "",
+                           cache_records=cache_records)
 
 
 def build(root: Path, site_dir: Path | None = None, today: str | None = None, session: Session | None = None,

@@ -82,7 +82,7 @@ def _root(args) -> Path:
 def cmd_validate(args) -> int:
     from .build import open_session
 
-    _, session = open_session(_root(args), args.today)
+    _, session = open_session(_root(args), args.today, cache_records=False)
     report = session.report
     print(_formatted(report, args.format))
     return EXIT_OK if report.valid else EXIT_DATA

@@ -26,8 +26,10 @@ log = logging.getLogger("mkdocs.plugins.gongkai")
 class Session:
     """One run over one portal folder: every stage computed once, on first use."""
 
-    def __init__(self, root: Path, settings: Settings, today: str | None = None, site_url: str = "", site_name: str = ""):
+    def __init__(self, root: Path, settings: Settings, today: str | None = None, site_url: str = "", site_name: str = "",
+                 cache_records: bool = True):
         self.root = Path(root)
+        self.cache_records = cache_records  # `gongkai validate` needs only the report: skip pickling records
         self.settings = settings
         self.today = reference_date(today, settings)
         self.site_url = site_url or ""
@@ -70,7 +72,8 @@ class Session:
         context = CheckContext(self.root, self.settings, self.today, loaded.resources, loaded.files)
         result = validate(loaded, context, self.checks)
         if key:
-            cache.store(self._cache_dir, key, result)
+            if self.cache_records:
+                cache.store(self._cache_dir, key, result)
             cache.store(self._cache_dir, key, result.report, cache.REPORT_FILE)
         return result
 

@@ -64,9 +64,10 @@ def check_personal_data(records, context):
 
 def _hits(context, name, record, spec, value):
     """One finding per cell, naming every kind of number found in it."""
-    kinds = "、".join(dict.fromkeys(hit.kind for hit in find(value)))
-    if not kinds:
+    hits = find(value)
+    if not hits:  # nearly every cell: return before building anything
         return
+    kinds = "、".join(dict.fromkeys(hit.kind for hit in hits))
     field = spec["name"]
     label = spec.get("title") or field
     maskable = spec.get("x-gongkai-type") not in UNMASKABLE
