@@ -56,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(dir=None)
     p.add_argument("target", metavar="DIR", help="新门户的文件夹（必须不存在或为空）")
     command("plugins", cmd_plugins, "列出已加载的插件、来源和实现的钩子。")
-    p = command("template", cmd_template, "为每个数据表生成 Excel 填报模板（templates/*.xlsx）。")
+    command("template", cmd_template, "为每个数据表生成 Excel 填报模板（templates/*.xlsx）。")
     return parser
 
 

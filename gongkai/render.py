@@ -49,9 +49,14 @@ def score(value) -> str:
     return "—" if value is None else f"{value:.1f}"
 
 
-def star_text(value) -> str:
-    n = value if isinstance(value, int) else derived.stars(value)
-    return "★" * n if n else "—"
+def star_text(count: int) -> str:
+    """A star count (PeriodScore.stars) as ★★★."""
+    return "★" * count if count else "—"
+
+
+def score_stars(value) -> str:
+    """The stars a score earns under the standard (★★★★★ ≥ 95 … ★ ≥ 60)."""
+    return "—" if value is None else star_text(derived.stars(value))
 
 
 def period_zh(value) -> str:
@@ -105,7 +110,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.filters.update(date_zh=date_zh, money=money, percent=percent, score=score, stars=star_text, nl2br=nl2br,
+        self.env.filters.update(date_zh=date_zh, money=money, percent=percent, score=score, stars=star_text, score_stars=score_stars, nl2br=nl2br,
                                 period_zh=period_zh)
         self.env.globals.update(globals_)
 

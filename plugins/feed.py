@@ -11,11 +11,11 @@ import xml.etree.ElementTree as ET
 from urllib.parse import quote
 
 from gongkai import hookimpl
+from gongkai.derived import DONE_STATUSES
 from gongkai.render import date_zh
 
 ATOM = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-DONE = ("已完成", "已验收")
 #: characters XML 1.0 cannot carry at all (validation refuses them; this is the last guard)
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -70,7 +70,7 @@ def project_entry(p) -> dict:
 def entries(portal) -> list[dict]:
     """Decisions and completed projects, newest first (ties in a fixed order)."""
     found = [decision_entry(d) for d in portal.decisions]
-    found += [project_entry(p) for p in portal.projects if p["status"] in DONE and p.get("completed_on")]
+    found += [project_entry(p) for p in portal.projects if p["status"] in DONE_STATUSES and p.get("completed_on")]
     return sorted(found, key=lambda e: (e["day"], e["kind"], e["record"]["id"]), reverse=True)
 
 

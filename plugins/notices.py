@@ -14,9 +14,9 @@ from pathlib import Path
 from markupsafe import Markup
 
 from gongkai import hookimpl
+from gongkai.derived import DONE_STATUSES
 
 CSS = Path(__file__).parent / "assets" / "notice.css"
-DONE = ("已完成", "已验收")
 
 
 def qr_svg(url: str) -> Markup:
@@ -34,7 +34,7 @@ def absolute(portal, path: str) -> str:
 
 def recent_projects(portal) -> list:
     since = portal.today - dt.timedelta(days=portal.settings.recent_days)
-    done = [p for p in portal.projects if p["status"] in DONE and p.get("completed_on") and since <= p["completed_on"] <= portal.today]
+    done = [p for p in portal.projects if p["status"] in DONE_STATUSES and p.get("completed_on") and since <= p["completed_on"] <= portal.today]
     return sorted(done, key=lambda p: (p["completed_on"], p["id"]), reverse=True)
 
 

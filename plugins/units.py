@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 
 from gongkai import hookimpl
 from gongkai.derived import period_sort_key
+from gongkai.resources import standard_enums
 
 from .decisions import excerpt
 
-TERRITORIAL = ("街道", "社区", "网格", "小区", "楼栋")
-OTHER_KINDS = ("共建单位", "物业企业", "业委会", "社会组织", "志愿服务队")
+TERRITORIAL = tuple(standard_enums()["territorial_kinds"])
+OTHER_KINDS = tuple(standard_enums()["non_territorial_kinds"])
 
 
 @dataclass
