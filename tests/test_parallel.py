@@ -19,9 +19,10 @@ def test_map_chunks_in_processes_equals_serial():
     assert sorted(parallel) == sorted(_tags("x", items))
 
 
-class Recorder(TagParser):
-    def __init__(self):
-        super().__init__()
+class Events:
+    """Records what a parser reports, so two parsers can be compared event by event."""
+
+    def reset_events(self):
         self.events = []
 
     def handle_starttag(self, tag, attrs):
@@ -34,22 +35,19 @@ class Recorder(TagParser):
         self.events.append(("data", data))
 
 
+class Recorder(Events, TagParser):
+    def __init__(self):
+        super().__init__()
+        self.reset_events()
+
+
 def test_tokenizer_matches_the_stdlib_parser_on_built_pages(demo_copy):
     from html.parser import HTMLParser
 
-    class Stdlib(HTMLParser):
+    class Stdlib(Events, HTMLParser):
         def __init__(self):
             super().__init__(convert_charrefs=True)
-            self.events = []
-
-        def handle_starttag(self, tag, attrs):
-            self.events.append(("start", tag, tuple(attrs), self.getpos()[0]))
-
-        def handle_endtag(self, tag):
-            self.events.append(("end", tag))
-
-        def handle_data(self, data):
-            self.events.append(("data", data))
+            self.reset_events()
 
     site = build_site(demo_copy)
     pages = sorted(site.rglob("*.html"))
