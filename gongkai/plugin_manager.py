@@ -15,6 +15,7 @@ from pathlib import Path
 import pluggy
 
 from . import hookspecs
+from .loading import inside
 from .settings import SAFETY_PLUGINS, ConfigError, Settings
 
 log = logging.getLogger("mkdocs.plugins.gongkai")
@@ -114,10 +115,8 @@ def _check_disable(settings: Settings) -> None:
 
 
 def _load_portal_module(root: Path, rel: str):
-    path = (root / rel)
-    root_real = root.resolve()
-    real = path.resolve()
-    if root_real not in real.parents:
+    real = (root / rel).resolve()
+    if not inside(real, root):
         raise ConfigError(f"插件 {rel} 不在门户文件夹内（或是指向外部的链接）。请把插件放在门户的 plugins/ 中。", code="plugin-outside")
     if not real.is_file():
         raise ConfigError(f"找不到插件文件 {rel}。请检查 site_config.yml 中 gongkai.plugins 的路径。", code="plugin-missing")

@@ -7,6 +7,7 @@ import re
 from pathlib import Path, PurePosixPath
 
 from gongkai import hookimpl
+from gongkai.loading import inside
 from gongkai.model import split_ids
 from gongkai.resources import Record, standard_enums, standard_resources
 
@@ -65,10 +66,8 @@ def content_file(root: Path, text: str) -> tuple[Path | None, str | None]:
     pure = PurePosixPath(text)
     if pure.is_absolute() or ".." in pure.parts:
         return None, f"路径 {text} 指向 content/ 文件夹以外（不能用绝对路径或 ..）。请把文件放进 content/ 并填写相对于 content/ 的路径。"
-    content = (root / CONTENT_DIR).resolve()
-    path = (root / CONTENT_DIR / text)
-    real = path.resolve()
-    if content not in real.parents:
+    real = (root / CONTENT_DIR / text).resolve()
+    if not inside(real, root / CONTENT_DIR):
         return None, f"路径 {text} 是指向 content/ 以外的链接。请把文件本身复制到 content/ 中，不要使用链接。"
     if not real.is_file():
         return None, f"找不到文件 content/{text}。请把文件放到这个位置，或改正路径（相对于 content/，区分大小写）。"
