@@ -71,6 +71,23 @@ def write_rows(root: Path, resource: str, rows: list[dict], fieldnames: list[str
     return path
 
 
+def edit_line(root: Path, resource: str, line: int, **changes) -> None:
+    """Change CSV line `line` (header = 1) of a resource, or append a row when it is the next line."""
+    rows = read_rows(root, resource)
+    if line == len(rows) + 2:
+        rows.append({})
+    rows[line - 2].update(changes)
+    write_rows(root, resource, rows)
+
+
+def finding(report: Report, expected: tuple, severity: str = "error"):
+    """The finding whose (code, resource, row, field) is `expected`; fails the test listing the others."""
+    found = report.errors if severity == "error" else report.warnings
+    matches = [f for f in found if (f.code, f.resource, f.row, f.field) == expected]
+    assert matches, f"{expected} not in {codes(report, severity)}"
+    return matches[0]
+
+
 def validate(root: Path, today: str = TODAY) -> Report:
     _, session = open_session(root, today)
     return session.report

@@ -11,24 +11,13 @@ evaluation_items: 2–3 (ev-002, 52/60 and 33/40).
 from __future__ import annotations
 
 import pytest
-from conftest import codes, read_rows, validate, write_rows
+from conftest import codes, edit_line, finding, read_rows, validate
 
 
 def apply(root, edits):
     """Each edit is (resource, line, changes): change that CSV line, or append when it is the next line."""
     for resource, line, changes in edits:
-        rows = read_rows(root, resource)
-        if line == len(rows) + 2:
-            rows.append({})
-        rows[line - 2].update(changes)
-        write_rows(root, resource, rows)
-
-
-def finding(report, expected, severity="error"):
-    found = report.errors if severity == "error" else report.warnings
-    matches = [f for f in found if (f.code, f.resource, f.row, f.field) == expected]
-    assert matches, f"{expected} not in {codes(report, severity)}"
-    return matches[0]
+        edit_line(root, resource, line, **changes)
 
 
 def E(resource, line, **changes):

@@ -3,25 +3,13 @@ them, plus the report's cap of 50 findings per code and resource."""
 from __future__ import annotations
 
 import pytest
-from conftest import codes, read_rows, validate, write_rows
+from conftest import codes, edit_line, finding, read_rows, validate, write_rows
 
 from gongkai.findings import MAX_PER_CODE
 
 
-def apply(root, resource, line, **changes):
-    """Change CSV line `line` of a resource, or append when it is the next line."""
-    rows = read_rows(root, resource)
-    if line == len(rows) + 2:
-        rows.append({})
-    rows[line - 2].update(changes)
-    write_rows(root, resource, rows)
-
-
-def the(report, expected, severity="error"):
-    found = report.errors if severity == "error" else report.warnings
-    matches = [f for f in found if (f.code, f.resource, f.row, f.field) == expected]
-    assert matches, f"{expected} not in {codes(report, severity)}"
-    return matches[0]
+apply = edit_line
+the = finding
 
 
 SCHEMA = [
