@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import TODAY, build_site, read_rows, validate, write_rows
+from conftest import TODAY, build_site, read_rows, write_rows
 
 from gongkai import hookimpl
 from gongkai.build import build, open_session
