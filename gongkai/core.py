@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from functools import cached_property
+from typing import Callable
 from pathlib import Path
 
 from . import cache
@@ -18,6 +19,7 @@ from .plugin_manager import create_plugin_manager
 from .render import Renderer
 from .resources import Resource
 from .settings import Settings, reference_date
+from .site_check import OutputFile, SiteFiles, check_output
 from .validation import CheckContext, ValidatedData, validate
 
 log = logging.getLogger("mkdocs.plugins.gongkai")
@@ -35,6 +37,7 @@ class Session:
         self.site_url = site_url or ""
         self.site_name = site_name or ""
         self.pm = create_plugin_manager(settings, self.root)
+        self.page_listener: Callable[[Page], None] | None = None  # told of each page as it is generated
 
     # ------------------------------------------------------------------ load + validate
     @cached_property
@@ -115,6 +118,8 @@ class Session:
             if page.path in pages:
                 raise ValueError(f"两个插件都生成了页面 /{page.path}：请关闭其中一个插件")
             pages[page.path] = page
+            if self.page_listener is not None:
+                self.page_listener(page)
 
         self.pm.hook.register_pages(register=register, portal=self.portal)
         return sorted(pages.values(), key=lambda p: p.path)
@@ -143,7 +148,11 @@ class Session:
         self.pm.hook.rewrite_output(site_dir=Path(site_dir), portal=self.portal)
 
     def check_site(self, site_dir: Path) -> list[Finding]:
-        findings: list[Finding] = []
+        """Every ``check_file`` over every file, then every ``check_site``."""
+        findings = check_output(Path(site_dir), self._check_file)
         for result in self.pm.hook.check_site(site_dir=Path(site_dir), portal=self.portal):
             findings.extend(result or ())
         return sorted(findings, key=Finding.sort_key)
+
+    def _check_file(self, file: OutputFile, site: SiteFiles) -> list[Finding]:
+        return [f for result in self.pm.hook.check_file(file=file, site=site, portal=self.portal) for f in result or ()]

@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .findings import Finding
     from .model import Portal
     from .resources import Resource, Table
+    from .site_check import OutputFile, SiteFiles
 
 hookspec = pluggy.HookspecMarker("gongkai")
 hookimpl = pluggy.HookimplMarker("gongkai")
@@ -102,5 +103,18 @@ def rewrite_output(site_dir: Path, portal: "Portal") -> None:
 
 
 @hookspec
+def check_file(file: "OutputFile", site: "SiteFiles", portal: "Portal") -> "Iterable[Finding] | None":
+    """Inspect one HTML, XML or JSON file of the finished site before it is published; return
+    findings (errors stop publishing).
+
+    ``file.path`` is site-relative, ``file.text`` the text and ``file.tokens`` its tokens, parsed once
+    and shared by every check (``gongkai.html_tokens.TagParser.feed`` takes them). ``site.has(path)``
+    says whether the finished site has a file. Runs in worker processes: judge this file alone and
+    keep no state between calls.
+    """
+
+
+@hookspec
 def check_site(site_dir: Path, portal: "Portal") -> "Iterable[Finding] | None":
-    """Inspect the finished site before it is published; return findings (errors stop publishing)."""
+    """Inspect the finished site as a whole before it is published, after every ``check_file``;
+    return findings (errors stop publishing)."""

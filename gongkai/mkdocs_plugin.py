@@ -7,7 +7,7 @@ from pathlib import Path
 
 from mkdocs.config.base import ValidationError
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File
 
 from .banner import findings_banner
@@ -16,6 +16,7 @@ from .loading import inside
 from .pages import Page
 from .progress import Progress
 from .report_text import format_report
+from .search_index import BackgroundSearchIndex
 from .settings import ConfigError, Settings
 
 log = logging.getLogger("mkdocs.plugins.gongkai")
@@ -34,6 +35,7 @@ class GongkaiPlugin(BasePlugin):
         self._pages: dict = {}
         self._banner: str | None = None  # `serve` on invalid data: the findings, shown on every page
         self.progress = Progress(enabled=False)  # `gongkai build` hands in one that draws in a terminal
+        self._search_index: BackgroundSearchIndex | None = None
 
     def load_config(self, options, config_file_path=None):
         try:
@@ -66,7 +68,11 @@ class GongkaiPlugin(BasePlugin):
             return config
         for finding in session.report.warnings:
             log.info("数据提示：%s", finding.message)
+        self._start_search_index(config, session)
         self._pages = {p.src_uri: p for p in session.pages}
+        if self._search_index is not None:
+            session.page_listener = None
+            self._search_index.add_all(session.pages)  # also pages made before this build
         _apply_theme_defaults(config)
         config.extra_css = [p for p in session.assets if p.endswith(".css")] + list(config.extra_css)
         config.extra_javascript = [p for p in session.assets if p.endswith(".js")] + list(config.extra_javascript)
@@ -102,6 +108,12 @@ class GongkaiPlugin(BasePlugin):
             page.meta["description"] = generated.description
         return ""  # the body is pre-rendered: nothing for the Markdown parser to do
 
+    @event_priority(100)  # before Material's search plugin indexes the page
+    def on_page_context(self, context, page, config, nav):
+        if self._search_index is not None:
+            self._search_index.claim(page)
+        return context
+
     def on_page_content(self, html, page, config, files):
         self.progress.advance()
         generated = self._pages.get(page.file.src_uri)
@@ -110,8 +122,14 @@ class GongkaiPlugin(BasePlugin):
         return html if generated is None else generated.html
 
     # ------------------------------------------------------------------ build
+    @event_priority(50)  # before the search plugin writes its index
+    def _merge_search_index(self, config):
+        if self._search_index is not None:
+            self._search_index.merge()
+            self._search_index = None
+
     @event_priority(-100)  # after the search plugin has written its index
-    def on_post_build(self, config):
+    def _publish(self, config):
         if self._banner:
             return
         site = Path(config.site_dir)
@@ -126,6 +144,24 @@ class GongkaiPlugin(BasePlugin):
         problems = [f for f in self.session.check_site(site) if f.severity == "error"]
         if problems:
             raise PluginError("生成的网站未通过发布前检查，没有发布：\n" + "\n".join(f"  {f.file}: {f.message}" for f in problems))
+
+    on_post_build = CombinedEvent(_merge_search_index, _publish)
+
+    def on_build_error(self, error):
+        self._stop_search_index()
+
+    def _start_search_index(self, config, session: Session) -> None:
+        """Workers make Material's search entries of gongkai's pages as the pages are generated."""
+        self._stop_search_index()
+        session.portal  # noqa: B018 - jieba learns the portal's words (search_zh) before the workers fork
+        self._search_index = BackgroundSearchIndex.start(config)
+        if self._search_index is not None:
+            session.page_listener = self._search_index.add
+
+    def _stop_search_index(self) -> None:
+        if self._search_index is not None:
+            self._search_index.stop()
+            self._search_index = None
 
 
 def _apply_theme_defaults(config) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable
 
@@ -37,6 +38,13 @@ class Portal:
         }
         _link(self)
         self._derive()
+
+    @cached_property
+    def public_numbers(self) -> set[str]:
+        """Keys of the personal-data-like numbers the portal publishes on purpose (`public_fields`)."""
+        from .privacy import public_numbers
+
+        return public_numbers(self.records, self.settings.public_fields)
 
     # ---- lookups
     def get(self, resource: str, record_id: str | None) -> Record | None:

@@ -9,15 +9,30 @@ from typing import Callable, Sequence, TypeVar
 T = TypeVar("T")
 MIN_ITEMS = 200  # below this, starting processes costs more than it saves
 MAX_WORKERS = 4
+CHUNKS_PER_WORKER = 4
+_FUNCTION: Callable | None = None  # the function of the running map_chunks, inherited by its forked workers
 
 
 def map_chunks(function: Callable[[Sequence[T]], list], items: Sequence[T], min_items: int = MIN_ITEMS) -> list:
     """`function(chunk) -> list` over interleaved chunks of `items`, in forked worker processes when
-    there are enough items and cores; the results are concatenated (callers sort them)."""
+    there are enough items and cores; the results are concatenated (callers sort them).
+
+    The workers inherit `function` by forking, so it may be any callable (a closure, a bound method
+    of an object holding the whole portal): only the chunks and the results are pickled."""
+    global _FUNCTION
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
     if len(items) < min_items or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return list(function(items))
-    chunks = [items[i::workers] for i in range(workers)]
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        results = pool.map(function, chunks)
+    pieces = min(len(items), workers * CHUNKS_PER_WORKER)  # small chunks: one slow item does not hold up the rest
+    chunks = [items[i::pieces] for i in range(pieces)]
+    _FUNCTION = function
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            results = pool.map(_call, chunks)
+    finally:
+        _FUNCTION = None
     return [item for result in results for item in result]
+
+
+def _call(chunk):
+    return _FUNCTION(chunk)

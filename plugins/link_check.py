@@ -3,47 +3,47 @@ the site, and nothing is loaded from another host (residents in mainland China m
 external requests: foreign CDNs and fonts are blocked or slow there)."""
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
-from functools import partial
 from gongkai.html_tokens import TagParser
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from gongkai import error, hookimpl
-from gongkai.parallel import map_chunks
 
 LOADED = {"src", "srcset", "poster", "data", "background"}  # attributes the browser fetches by itself
 LINKED = {"href", "action", "formaction"}
+URL_ATTRS = LOADED | LINKED
 CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)""")
 SKIPPED_SCHEMES = {"mailto", "tel", "sms", "javascript", "vbscript", "data"}  # scripts: output_scan reports them
 
 
 @hookimpl
-def check_site(site_dir, portal):
-    site_dir = Path(site_dir)
+def check_file(file, site, portal):
+    if not file.path.endswith(".html"):
+        return None
     url = urlsplit(portal.site_url or "")
-    site = Site(site_dir, url.netloc.lower(), url.path or "/")
-    pages = sorted(path.relative_to(site_dir).as_posix() for path in site_dir.rglob("*.html"))
-    return map_chunks(partial(_check_pages, site), pages)
-
-
-def _check_pages(site: "Site", pages) -> list:
+    rules = _rules(site, url.netloc.lower(), url.path or "/")
+    collector = Links()
+    collector.feed(file.tokens)
     findings = []
-    for rel in pages:
-        collector = Links()
-        collector.feed((site.root / rel).read_text(encoding="utf-8", errors="replace"))
-        collector.close()
-        for tag, attr, value, line in collector.links:
-            problem = site.check(rel, tag, attr, value)
-            if problem:
-                code, message = problem
-                findings.append(error(code, f"第 {line} 行：{message}", file=rel, row=line, value=value[:200]))
+    for tag, attr, value, at in collector.links:
+        problem = rules.check(file.path, tag, attr, value)
+        if problem:
+            code, message = problem
+            line = file.tokens.position(at)[0]
+            findings.append(error(code, f"第 {line} 行：{message}", file=file.path, row=line, value=value[:200]))
     return findings
 
 
+@functools.lru_cache(maxsize=8)
+def _rules(site, host: str, prefix: str) -> "LinkRules":
+    """One per site and process, so that its verdicts are remembered from page to page."""
+    return LinkRules(site, host, prefix)
+
+
 class Links(TagParser):
-    """(tag, attribute, url, line) of every link and every fetched resource of a page."""
+    """(tag, attribute, url, offset) of every link and every fetched resource of a page."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -60,26 +60,32 @@ class Links(TagParser):
 
     def _css(self, css: str) -> None:
         """CSS (in <style> or style="") fetches what its url(...) and @import name."""
-        line = self.getpos()[0]
-        self.links.extend(("style", "src", a or b, line) for a, b in CSS_URL.findall(css))
+        self.links.extend(("style", "src", a or b, self.token_at) for a, b in CSS_URL.findall(css))
 
     def handle_starttag(self, tag, attrs):
-        line = self.getpos()[0]
         self._in_style = tag == "style"
         for name, value in attrs:
             if name == "style" and value:
                 self._css(value)
-            if value is None or name not in LOADED | LINKED:
+            if value is None or name not in URL_ATTRS:
                 continue
             urls = [c.split()[0] for c in value.split(",") if c.strip()] if name == "srcset" else [value]
-            self.links.extend((tag, name, u.strip(), line) for u in urls)
+            self.links.extend((tag, name, u.strip(), self.token_at) for u in urls)
 
 
-class Site:
-    def __init__(self, root: Path, host: str, prefix: str):
-        self.root, self.host, self.prefix = root, host, prefix if prefix.endswith("/") else prefix + "/"
+class LinkRules:
+    def __init__(self, site, host: str, prefix: str):
+        self.site, self.host, self.prefix = site, host, prefix if prefix.endswith("/") else prefix + "/"
+        self._verdicts: dict[tuple, tuple[str, str] | None] = {}
 
     def check(self, page: str, tag: str, attr: str, value: str) -> tuple[str, str] | None:
+        """(code, message) when the link is broken or loads from another host; None when it is fine."""
+        key = (posixpath.dirname(page), tag, attr, value)  # the theme's links repeat on every page
+        if key not in self._verdicts:
+            self._verdicts[key] = self._judge(page, tag, attr, value)
+        return self._verdicts[key]
+
+    def _judge(self, page: str, tag: str, attr: str, value: str) -> tuple[str, str] | None:
         if not value or value.startswith("#"):
             return None
         parts = urlsplit(value)
@@ -109,13 +115,7 @@ class Site:
         rel = posixpath.normpath(rel) if rel else "."
         if rel == ".." or rel.startswith("../"):
             return ("broken-link", f"链接 {value[:80]} 指向网站文件夹以外。请改成站内的页面或文件。")
-        try:
-            target = self.root / rel
-            if directory or target.is_dir():
-                target = target / "index.html"
-            if target.is_file():
-                return None
-        except (OSError, ValueError):
-            pass
+        if self.site.has(rel + "/" if directory and rel != "." else rel):
+            return None
         shown = rel + "/" if directory and rel != "." else rel
         return ("broken-link", f"链接 {value[:80]} 指向的 {shown} 在网站中不存在。请改正链接，或补上它指向的页面或文件。")

@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from gongkai import hookimpl
 from gongkai.derived import period_sort_key
+from gongkai.parallel import map_chunks
 
 from .open_data_formats import csv_bytes, dumps, field_rows, json_bytes, sha256, xlsx_bytes
 
@@ -168,7 +169,13 @@ def downloads(portal) -> list[Download]:
     """Every file under data/, built once per portal (the page shows their sizes and row counts)."""
     if CACHE_KEY not in portal.extra:
         when = dt.datetime.combine(portal.today, dt.time())
-        files = [f for r in published(portal) for f in _resource_files(r, portal, when)] + _derived_files(portal)
+        resources = published(portal)
+
+        def made(numbers):  # in worker processes: the XLSX files of a district take seconds each
+            return [(n, _resource_files(resources[n], portal, when)) for n in numbers]
+
+        per_resource = sorted(map_chunks(made, range(len(resources)), min_items=2), key=lambda item: item[0])
+        files = [f for _, made_files in per_resource for f in made_files] + _derived_files(portal)
         package = Download("data/datapackage.json", "datapackage", "数据包说明", "json", _datapackage(portal, files))
         portal.extra[CACHE_KEY] = files + [package]
     return portal.extra[CACHE_KEY]

@@ -1,21 +1,20 @@
 """Post-build scan, the last line of defence: after the build and before the swap, every generated
-.html, .xml and .json file is read back. A script the theme did not write, an event-handler
+.html, .xml and .json file is read back (``check_file``). A script the theme did not write, an event-handler
 attribute, a script URL, an embedded frame or a personal-data number fails the build.
 """
 from __future__ import annotations
 
+import functools
 import html
 import json
 import posixpath
 import re
-from functools import partial
 from gongkai.html_tokens import TagParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from gongkai import error, hookimpl
-from gongkai.parallel import map_chunks
-from gongkai.privacy import find, number_key, public_numbers, visible
+from gongkai.privacy import find, number_key, visible
 
 THEME_ASSET_DIRS = ("assets/javascripts/", "assets/stylesheets/", "assets/images/", "assets/fonts/")
 URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "poster", "data", "background", "cite", "srcset", "ping"}
@@ -43,30 +42,18 @@ THEME_SCRIPTS = _theme_scripts()
 
 
 @hookimpl
-def check_site(site_dir, portal):
-    site_dir = Path(site_dir)
-    public = public_numbers(portal.records, portal.settings.public_fields)
+def check_file(file, portal):
+    if file.path.startswith(THEME_ASSET_DIRS):
+        return None
+    public = portal.public_numbers
+    if file.path.endswith(".json"):
+        return scan_json(file.text, file.path, public)
     prefix = urlsplit(portal.site_url or "").path or "/"
-    paths = sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*")
-                   if p.is_file() and p.suffix in (".html", ".xml", ".json"))
-    paths = [rel for rel in paths if not rel.startswith(THEME_ASSET_DIRS)]
-    return map_chunks(partial(_scan_files, site_dir, public, prefix), paths)
-
-
-def _scan_files(site_dir: Path, public: set, prefix: str, paths) -> list:
-    findings = []
-    for rel in paths:
-        path = site_dir / rel
-        text = path.read_text(encoding="utf-8", errors="replace")
-        if path.suffix == ".json":
-            findings.extend(scan_json(text, rel, public))
-        else:
-            xml = path.suffix == ".xml"
-            scanner = Scanner(rel, public, prefix, feed=xml, content=xml, numbers=_has_numbers(text, public))
-            scanner.feed(text)
-            scanner.close()
-            findings.extend(scanner.findings)
-    return findings
+    xml = file.path.endswith(".xml")
+    scanner = Scanner(file.path, public, prefix, feed=xml, content=xml, numbers=_has_numbers(file.text, public))
+    scanner.feed(file.tokens)
+    scanner.close()
+    return scanner.findings
 
 
 def _has_numbers(text: str, public: set[str]) -> bool:
@@ -127,9 +114,13 @@ class Scanner(TagParser):
         return self.content_at is not None
 
     def handle_starttag(self, tag, attrs):
+        for code, message, value in _attribute_problems(tag, tuple(attrs)):
+            self.problem(code, message, value)
+        if self.numbers:
+            for name, value in attrs:
+                if name in TEXT_ATTRS and value:
+                    self.findings.extend(personal_data(value, self.rel, self.getpos()[0], self.public))
         attrs = [(name, value or "") for name, value in attrs]
-        for name, value in attrs:
-            self._attribute(tag, name, value)
         if tag in FRAMES:
             self.problem("output-frame", f"页面中有 <{tag}> 元素，它会嵌入其他网页或插件。数据和页面中不能嵌入外部内容，请删掉它。", tag)
         if tag == "article":
@@ -174,15 +165,6 @@ class Scanner(TagParser):
         if data.startswith("CDATA["):
             self.handle_data(data[len("CDATA["):])
 
-    def _attribute(self, tag: str, name: str, value: str) -> None:
-        if name.startswith("on"):
-            self.problem("output-event-handler", f"<{tag}> 带有事件属性 {name}，它会执行脚本。数据中的标记必须按文字显示，请报告插件问题。", name)
-        elif name in URL_ATTRS and _script_url(tag, name, value):
-            self.problem("output-script-url", f"<{tag} {name}> 的地址是可执行的脚本地址（{value[:40]}）。链接只能由编号生成，请删掉这个地址。", value[:80])
-        elif name in TEXT_ATTRS and self.numbers:
-            self.findings.extend(personal_data(value, self.rel, self.getpos()[0], self.public))
-        if tag == "meta" and name == "http-equiv" and value.lower() == "refresh":
-            self.problem("output-refresh", "页面中有 <meta http-equiv=refresh>，它会把读者带到别的地址。请删掉它。", value)
 
     def _judge_script(self, body: str) -> None:
         attrs, line, in_content = self.script
@@ -199,6 +181,21 @@ class Scanner(TagParser):
             where = "页面正文" if in_content else "页面"
             self.problem("output-script", f"{where}中有一段不是主题生成的脚本（{(src or body)[:60]!r}）。"
                          "数据和页面中不能带脚本：请删掉它；如这是插件生成的，请报告插件问题。", (src or body)[:80], line)
+
+
+@functools.lru_cache(maxsize=1 << 16)  # the theme's tags repeat on every page
+def _attribute_problems(tag: str, attrs: tuple) -> tuple[tuple[str, str, str], ...]:
+    """(code, message, value) for each attribute that runs a script or redirects the reader."""
+    problems = []
+    for name, value in attrs:
+        value = value or ""
+        if name.startswith("on"):
+            problems.append(("output-event-handler", f"<{tag}> 带有事件属性 {name}，它会执行脚本。数据中的标记必须按文字显示，请报告插件问题。", name))
+        elif name in URL_ATTRS and _script_url(tag, name, value):
+            problems.append(("output-script-url", f"<{tag} {name}> 的地址是可执行的脚本地址（{value[:40]}）。链接只能由编号生成，请删掉这个地址。", value[:80]))
+        if tag == "meta" and name == "http-equiv" and value.lower() == "refresh":
+            problems.append(("output-refresh", "页面中有 <meta http-equiv=refresh>，它会把读者带到别的地址。请删掉它。", value))
+    return tuple(problems)
 
 
 def _script_url(tag: str, name: str, value: str) -> bool:

@@ -10,6 +10,7 @@ from conftest import REPO, TODAY, read_rows, write_rows
 
 from gongkai import Resource, Table, error, hookimpl, hookspecs
 from gongkai.build import build, open_session
+from gongkai.html_tokens import START
 
 
 def hook_names() -> list[str]:
@@ -186,6 +187,20 @@ def test_hook_rewrite_output(portal):
     assert result.ok, result.error
     assert seen == {"index": True, "files": True, "checked": True}
     assert (result.site_dir / "rewritten.txt").read_text(encoding="utf-8") == session.portal.site_name
+
+
+def test_hook_check_file(portal):
+    class Plugin:
+        @hookimpl
+        def check_file(self, file, site):
+            if file.path == "index.html":
+                tags = sum(1 for kind, *_ in file.tokens.events if kind == START)
+                found = "有" if site.has("404.html") and site.has("decisions/") and not site.has("nowhere/") else "缺"
+                return [error("test-veto", f"首页 {tags} 个标签，404 页和决策页{found}。", file=file.path)]
+
+    result = build_with(portal, Plugin())
+    assert not result.ok
+    assert re.search(r"首页 [1-9]\d+ 个标签，404 页和决策页有", result.error)
 
 
 def test_hook_check_site(portal):

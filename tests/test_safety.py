@@ -7,6 +7,7 @@ through a portal-local plugin and assert the structured findings of output_scan 
 from __future__ import annotations
 
 import hashlib
+import inspect
 import os
 import signal
 import subprocess
@@ -21,6 +22,7 @@ from conftest import TODAY, build_site
 from gongkai.build import open_session
 from gongkai.plugins import link_check, output_scan
 from gongkai.scaffold import init_portal
+from gongkai.site_check import check_output
 from hostile.editing import configure, set_cell
 
 #: the CLI, with MkDocs' page writer slowed down (each page is written exactly as usual, then a pause),
@@ -192,6 +194,17 @@ def add_pages(portal: Path, pages: dict[str, str], **settings) -> None:
     configure(portal, plugins=["plugins/bad.py"], **settings)
 
 
+def run_check(plugin, site, portal) -> list:
+    """One plugin's check_file over every file of a built site (given the arguments it takes, as pluggy does)."""
+    takes = inspect.signature(plugin.check_file).parameters
+
+    def check(file, files):
+        given = {"file": file, "site": files, "portal": portal}
+        return plugin.check_file(**{name: value for name, value in given.items() if name in takes}) or []
+
+    return check_output(site, check)
+
+
 @pytest.fixture(scope="module")
 def bad_site(tmp_path_factory):
     """One build holding every bad page (bad/sN/, bad/lN/) with the scan and the link check off."""
@@ -204,8 +217,8 @@ def bad_site(tmp_path_factory):
     site = build_site(portal)
     _, session = open_session(portal, TODAY)
     model = session.portal
-    scanned = {(f.code, f.file) for f in output_scan.check_site(site_dir=site, portal=model)}
-    linked = {(f.code, f.file, f.value) for f in link_check.check_site(site_dir=site, portal=model)}
+    scanned = {(f.code, f.file) for f in run_check(output_scan, site, model)}
+    linked = {(f.code, f.file, f.value) for f in run_check(link_check, site, model)}
     return scanned, linked
 
 
@@ -249,7 +262,7 @@ def test_personal_data_in_a_hand_written_page_is_found_in_the_page_and_the_searc
     configure(portal, unsafe_disable=["output_scan"])
     site = build_site(portal)
     _, session = open_session(portal, TODAY)
-    found = {(f.code, f.file) for f in output_scan.check_site(site_dir=site, portal=session.portal)}
+    found = {(f.code, f.file) for f in run_check(output_scan, site, session.portal)}
     assert ("output-personal-data", "about/index.html") in found
     assert ("output-personal-data", "search/search_index.json") in found
 

@@ -1,0 +1,46 @@
+"""The search entries of generated pages, made in worker processes (gongkai/search_index.py), must be
+exactly what Material's search plugin makes on its own: same bytes of search_index.json."""
+from __future__ import annotations
+
+import yaml
+from conftest import TODAY, build_site
+
+import gongkai.search_index as search_index
+from gongkai.build import open_session
+
+INDEX = "search/search_index.json"
+
+
+def _build(root, tmp_path, name, monkeypatch, background: bool) -> tuple[bytes, set[str]]:
+    """The index, and the pages whose entries the workers made."""
+    with monkeypatch.context() as patch:
+        patch.setattr(search_index.os, "cpu_count", lambda: 3)  # workers even on a one-core machine
+        if not background:
+            patch.setattr(search_index.BackgroundSearchIndex, "start", classmethod(lambda cls, config: None))
+        merged = []
+        patch.setattr(search_index.BackgroundSearchIndex, "merge",
+                      lambda self, merge=search_index.BackgroundSearchIndex.merge: merged.append(set(self._ours)) or merge(self))
+        site = build_site(root, site_dir=tmp_path / name)
+    assert len(merged) == background
+    return (site / INDEX).read_bytes(), (merged or [set()])[0]
+
+
+def test_workers_make_the_index_material_makes(demo_copy, tmp_path, monkeypatch):
+    index, by_workers = _build(demo_copy, tmp_path, "a", monkeypatch, True)
+    assert by_workers == {page.src_uri for page in open_session(demo_copy, TODAY)[1].pages}  # every generated page
+    assert index == _build(demo_copy, tmp_path, "b", monkeypatch, False)[0]
+
+
+def test_a_page_another_plugin_changed_is_indexed_by_material(portal, tmp_path, monkeypatch):
+    (portal / "hooks.py").write_text(
+        "def on_page_content(html, page, **kwargs):\n"
+        "    if page.file.src_uri == 'decisions/index.md':\n"
+        "        return html + '<p>钩子补充的说明</p>'\n"
+        "    return html\n", encoding="utf-8")
+    config = yaml.safe_load((portal / "site_config.yml").read_text(encoding="utf-8"))
+    config["hooks"] = ["hooks.py"]
+    (portal / "site_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    index, by_workers = _build(portal, tmp_path, "a", monkeypatch, True)
+    assert "decisions/index.md" not in by_workers and "lists/index.md" in by_workers
+    assert index == _build(portal, tmp_path, "b", monkeypatch, False)[0]
+    assert "钩子补充".encode() in index.replace("\u200b".encode(), b"")
