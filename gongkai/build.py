@@ -62,6 +62,7 @@ def build(root: Path, site_dir: Path | None = None, today: str | None = None, se
     try:
         with _reproducible_dates(session), errors:
             cfg = mkdocs.config.load_config(str(root / CONFIG_FILE), site_dir=str(temp), strict=True)
+            cfg.plugins.on_startup(command="build", dirty=False)  # as `mkdocs build` does: plugin objects outlive a build
             plugin = cfg.plugins["gongkai"]
             plugin.prepared, plugin.today, plugin.progress = session, today, progress
             mkdocs.commands.build.build(cfg)

@@ -147,9 +147,10 @@ class Session:
     def rewrite_output(self, site_dir: Path) -> None:
         self.pm.hook.rewrite_output(site_dir=Path(site_dir), portal=self.portal)
 
-    def check_site(self, site_dir: Path) -> list[Finding]:
-        """Every ``check_file`` over every file, then every ``check_site``."""
-        findings = check_output(Path(site_dir), self._check_file)
+    def check_site(self, site_dir: Path, since: float | None = None) -> list[Finding]:
+        """Every ``check_file`` over every file (modified at or after `since`, when given), then every
+        ``check_site``."""
+        findings = check_output(Path(site_dir), self._check_file, since)
         for result in self.pm.hook.check_site(site_dir=Path(site_dir), portal=self.portal):
             findings.extend(result or ())
         return sorted(findings, key=Finding.sort_key)

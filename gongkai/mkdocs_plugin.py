@@ -3,10 +3,12 @@ Session. All options are documented on `gongkai.settings.Settings`."""
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 from mkdocs.config.base import ValidationError
 from mkdocs.exceptions import PluginError
+from mkdocs import utils
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File
 
@@ -16,7 +18,8 @@ from .loading import inside
 from .pages import Page
 from .progress import Progress
 from .report_text import format_report
-from .search_index import BackgroundSearchIndex
+from .preview import GeneratedFile, PreviewState, fingerprint
+from .search_index import SearchEntries
 from .settings import ConfigError, Settings
 
 log = logging.getLogger("mkdocs.plugins.gongkai")
@@ -35,7 +38,10 @@ class GongkaiPlugin(BasePlugin):
         self._pages: dict = {}
         self._banner: str | None = None  # `serve` on invalid data: the findings, shown on every page
         self.progress = Progress(enabled=False)  # `gongkai build` hands in one that draws in a terminal
-        self._search_index: BackgroundSearchIndex | None = None
+        self._search_index: SearchEntries | None = None
+        self._doc_pages: list[str] = []  # src_uris of this build's pages, in MkDocs' order
+        self.preview: PreviewState | None = None  # `gongkai serve` (dirty builds): what the last build made
+        self._build_started = 0.0
 
     def load_config(self, options, config_file_path=None):
         try:
@@ -48,6 +54,7 @@ class GongkaiPlugin(BasePlugin):
     def on_startup(self, *, command, dirty):
         """Also makes MkDocs keep this object across `mkdocs serve` rebuilds."""
         self.command = command
+        self.preview = PreviewState() if command == "serve" and dirty else None
 
     # ------------------------------------------------------------------ config
     def on_config(self, config):
@@ -56,7 +63,9 @@ class GongkaiPlugin(BasePlugin):
         if session is None:  # plain `mkdocs build`, or a `serve` rebuild: read the data afresh
             session = Session(root, self.settings, self.today, config.site_url or "", config.site_name)
         self.session, self._banner, self._pages = session, None, {}
+        self._build_started = time.time()
         _share_settings(config, session.settings)
+        self._stop_search_index()
         if not session.report.valid:
             if self.command != "serve":
                 raise PluginError("数据检查未通过，网站没有生成：\n" + format_report(session.report))
@@ -65,20 +74,34 @@ class GongkaiPlugin(BasePlugin):
             if not (Path(config.docs_dir) / "index.md").exists():
                 self._pages = {"index.md": Page("", "数据检查未通过", "<h1>数据检查未通过</h1>")}
             _apply_theme_defaults(config)
+            self._search_index = SearchEntries.start(config, workers=False)
+            self._begin_preview(config)
             return config
         for finding in session.report.warnings:
             log.info("数据提示：%s", finding.message)
         self._start_search_index(config, session)
         self._pages = {p.src_uri: p for p in session.pages}
-        if self._search_index is not None:
-            session.page_listener = None
-            self._search_index.add_all(session.pages)  # also pages made before this build
+        session.page_listener = None
         _apply_theme_defaults(config)
         config.extra_css = [p for p in session.assets if p.endswith(".css")] + list(config.extra_css)
         config.extra_javascript = [p for p in session.assets if p.endswith(".js")] + list(config.extra_javascript)
         if config.nav is None:
             config.nav = _nav(session.pages, Path(config.docs_dir))
+        self._begin_preview(config)
+        if self._search_index is not None:
+            changed = session.pages if self.preview is None or self.preview.full else ()
+            self._search_index.add_all(changed)  # every page, also those made before this build (a session handed in)
         return config
+
+    def _begin_preview(self, config) -> None:
+        """In `gongkai serve`: a full rebuild when what every page shows has changed."""
+        if self.preview is not None:
+            self.preview.begin(fingerprint(Path(config.config_file_path).read_bytes(), config.nav, self._banner,
+                                           self.session.today, sorted(self.session.assets.items()) if not self._banner else ""))
+
+    def on_pre_build(self, config):
+        if self.preview is not None and self.preview.full:
+            utils.clean_directory(config.site_dir)  # MkDocs' dirty build keeps every file: start afresh
 
     # ------------------------------------------------------------------ files
     def on_files(self, files, config):
@@ -89,10 +112,17 @@ class GongkaiPlugin(BasePlugin):
         for src_uri in self._pages:
             if files.get_file_from_path(src_uri) is not None:
                 raise PluginError(f"content/{src_uri} 与 gongkai 生成的页面同名。请给这个文件改名或移走。")
-            files.append(File.generated(config, src_uri, content=""))
+            file = GeneratedFile.generated(config, src_uri, content="")
+            file.changed = self.preview is None or self.preview.full or self.preview.changed(self._pages[src_uri])
+            files.append(file)
         for path, content in ({} if self._banner else self.session.assets).items():
             files.append(File.generated(config, path, content=content))
-        self.progress.stage("生成页面", total=len(files.documentation_pages()))
+        self._doc_pages = [file.src_uri for file in files.documentation_pages()]
+        if self.preview is not None:  # hand-written pages: few, and the nav shows their titles only once they are read
+            for file in files.documentation_pages():
+                if not isinstance(file, GeneratedFile):
+                    file.is_modified = _always  # type: ignore[method-assign]
+        self.progress.stage("生成页面", total=len(self._doc_pages))
         return files
 
     # ------------------------------------------------------------------ pages
@@ -125,7 +155,9 @@ class GongkaiPlugin(BasePlugin):
     @event_priority(50)  # before the search plugin writes its index
     def _merge_search_index(self, config):
         if self._search_index is not None:
-            self._search_index.merge()
+            by_page = self._search_index.merge(self._doc_pages, self.preview.search_entries if self.preview else {})
+            if self.preview is not None:
+                self.preview.search_entries = by_page
             self._search_index = None
 
     @event_priority(-100)  # after the search plugin has written its index
@@ -141,7 +173,11 @@ class GongkaiPlugin(BasePlugin):
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
         self.session.rewrite_output(site)  # e.g. search_zh adds its fields to Material's search index
-        problems = [f for f in self.session.check_site(site) if f.severity == "error"]
+        since = None
+        if self.preview is not None:
+            self.preview.finish(self.session.pages, site)
+            since = None if self.preview.full else self._build_started - 2  # files this rebuild wrote (2 s: coarse mtimes)
+        problems = [f for f in self.session.check_site(site, since) if f.severity == "error"]
         if problems:
             raise PluginError("生成的网站未通过发布前检查，没有发布：\n" + "\n".join(f"  {f.file}: {f.message}" for f in problems))
 
@@ -149,19 +185,25 @@ class GongkaiPlugin(BasePlugin):
 
     def on_build_error(self, error):
         self._stop_search_index()
+        if self.preview is not None:
+            self.preview.site_fingerprint = None  # the folder may be half written: the next build is a full one
 
     def _start_search_index(self, config, session: Session) -> None:
         """Workers make Material's search entries of gongkai's pages as the pages are generated."""
-        self._stop_search_index()
         session.portal  # noqa: B018 - jieba learns the portal's words (search_zh) before the workers fork
-        self._search_index = BackgroundSearchIndex.start(config)
-        if self._search_index is not None:
-            session.page_listener = self._search_index.add
+        self._search_index = search = SearchEntries.start(config)
+        if search is not None:
+            preview = self.preview
+            session.page_listener = search.add if preview is None else lambda page: preview.changed(page) and search.add(page)
 
     def _stop_search_index(self) -> None:
         if self._search_index is not None:
             self._search_index.stop()
             self._search_index = None
+
+
+def _always() -> bool:
+    return True
 
 
 def _apply_theme_defaults(config) -> None:

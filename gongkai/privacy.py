@@ -24,7 +24,9 @@ _PATTERNS = {
 #: a number Excel turned into scientific notation (10 or more digits): 1.10105E+17, 1.38123E+10
 EXCEL_NUMBER = re.compile(r"^\s*\d(?:\.\d+)?[eE]\+?(?:9|[1-9]\d)\s*$")
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
-_FOUR_DIGITS = re.compile(r"\d{4}")
+#: every match of every pattern above lies inside one such run (digits, spaces and hyphens, a leading
+#: "+", a final "X"; 11 characters or more): scanning only the runs is several times faster on a page
+_RUN = re.compile(r"[+\d][\d\s+-]{9,}[\dXx]")
 _ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
 
@@ -42,14 +44,14 @@ class Hit:
 
 def find(text: str, strict_edges: bool = False) -> list[Hit]:
     """Every personal-data number in `text`, in order."""
-    if not _FOUR_DIGITS.search(text):  # every pattern holds four digits in a row: most text has none
-        return []
-    hits = []
-    for match in _PATTERNS[strict_edges].finditer(text):
-        digits = re.sub(r"[^\dXx]", "", match.group()).upper()
-        kind = classify(digits, match.group())
-        if kind:
-            hits.append(Hit(kind, match.start(), match.end(), digits))
+    pattern, hits = _PATTERNS[strict_edges], []
+    for run in _RUN.finditer(text):
+        # the pattern's look-behind sees the text before the run; one more character for its look-ahead
+        for match in pattern.finditer(text, run.start(), run.end() + 1):
+            digits = re.sub(r"[^\dXx]", "", match.group()).upper()
+            kind = classify(digits, match.group())
+            if kind:
+                hits.append(Hit(kind, match.start(), match.end(), digits))
     return hits
 
 

@@ -36,32 +36,34 @@ def material_search(config):
     return None
 
 
-class BackgroundSearchIndex:
-    """Worker processes that index gongkai's pages as they are generated (`add`), from `on_config`
-    on: the indexing overlaps page generation and rendering instead of following them."""
+class SearchEntries:
+    """Material's search entries of one build. Generated pages are indexed by worker processes as
+    they are generated (`add`), from `on_config` on, so the indexing overlaps page generation and
+    rendering; `merge` puts them with Material's own entries, in build order. In a preview rebuild
+    (`gongkai serve`), the pages MkDocs did not render again keep their previous entries."""
 
-    def __init__(self, search_plugin):
+    def __init__(self, search_plugin, workers: int):
         self._search = search_plugin
         self._html: dict[str, str] = {}  # src_uri -> the body the workers index
         self._batch: list[tuple] = []
         self._results: list = []
         self._order: list[tuple[str, int]] = []  # (src_uri, Material's entry count before it), build order
         self._ours: set[str] = set()  # pages Material skipped because the workers index them
-        workers = max(1, min((os.cpu_count() or 1) - 1, MAX_WORKERS))
-        self._pool = multiprocessing.get_context("fork").Pool(workers)
+        self._pool = multiprocessing.get_context("fork").Pool(workers) if workers else None
 
     @classmethod
-    def start(cls, config) -> "BackgroundSearchIndex | None":
-        """Fork the workers now (after jieba has the portal's words); None when Material's search is
-        off, on one core, or where processes cannot fork."""
+    def start(cls, config, workers: bool = True) -> "SearchEntries | None":
+        """Fork the workers now (after jieba has the portal's words); no workers on one core or where
+        processes cannot fork (Material indexes every page then). None when Material's search is off."""
         search = material_search(config)
-        if search is None or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        if search is None:
             return None
-        return cls(search)
+        can_fork = workers and "fork" in multiprocessing.get_all_start_methods()
+        return cls(search, min((os.cpu_count() or 1) - 1, MAX_WORKERS) if can_fork else 0)
 
     def add(self, page) -> None:
         """Index a generated page (`gongkai.pages.Page`; use_directory_urls: its URL is its path)."""
-        if page.src_uri in self._html:
+        if self._pool is None or page.src_uri in self._html:
             return
         self._html[page.src_uri] = page.html
         meta = {"title": page.title, **({"search": {"boost": page.boost}} if page.boost else {})}  # as on_page_markdown sets it
@@ -76,7 +78,7 @@ class BackgroundSearchIndex:
         self.flush()
 
     def flush(self) -> None:
-        if self._batch:
+        if self._batch and self._pool is not None:
             self._results.append(self._pool.apply_async(_index_batch, (self._batch,)))
             self._batch = []
 
@@ -89,21 +91,27 @@ class BackgroundSearchIndex:
             page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
             self._ours.add(uri)
 
-    def merge(self) -> None:
-        """Put the workers' entries into Material's index, in build order (before it is written)."""
+    def merge(self, pages: list[str], previous: dict[str, list[dict]]) -> dict[str, list[dict]]:
+        """Put every page's entries into Material's index before it is written, in the order of
+        `pages` (the src_uris of the build); a page not rendered in this build keeps its `previous`
+        entries. Returns the entries by page."""
         self.flush()
         computed = dict(item for result in self._results for item in result.get())
         self.stop()
         material = self._search.search_index.entries
-        merged = []
+        built = {}
         for i, (uri, start) in enumerate(self._order):
             end = self._order[i + 1][1] if i + 1 < len(self._order) else len(material)
-            merged.extend(computed[uri] if uri in self._ours else material[start:end])
-        self._search.search_index.entries = merged
+            built[uri] = computed[uri] if uri in self._ours else material[start:end]
+        by_page = {uri: built[uri] if uri in built else previous.get(uri, []) for uri in pages}
+        self._search.search_index.entries = [entry for uri in pages for entry in by_page[uri]]
+        self._search.search_index_prev = None  # Material must not merge its own previous index into this one
+        return by_page
 
     def stop(self) -> None:
-        self._pool.terminate()
-        self._pool.join()
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
 
 
 def _index_batch(batch: list[tuple]) -> list[tuple[str, list[dict]]]:

@@ -50,11 +50,13 @@ class SiteFiles:
         return self._known[path]
 
 
-def check_output(site_dir: Path, check_file: Callable[[OutputFile, SiteFiles], Iterable[Finding]]) -> list[Finding]:
-    """`check_file` over every checked file of the site, in worker processes when there are many."""
+def check_output(site_dir: Path, check_file: Callable[[OutputFile, SiteFiles], Iterable[Finding]],
+                 since: float | None = None) -> list[Finding]:
+    """`check_file` over every checked file of the site (only those modified at or after `since`, when
+    given: a preview rebuild), in worker processes when there are many."""
     site_dir = Path(site_dir)
     paths = sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*")
-                   if p.suffix in CHECKED_SUFFIXES and p.is_file())
+                   if p.suffix in CHECKED_SUFFIXES and p.is_file() and (since is None or p.stat().st_mtime >= since))
     return map_chunks(partial(_check_files, site_dir, check_file), paths)
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-from gongkai.html_tokens import TagParser
 from urllib.parse import unquote, urlsplit
 
 from gongkai import error, hookimpl
+from gongkai.html_tokens import DATA, END, START
 
 LOADED = {"src", "srcset", "poster", "data", "background"}  # attributes the browser fetches by itself
 LINKED = {"href", "action", "formaction"}
@@ -24,10 +24,8 @@ def check_file(file, site, portal):
         return None
     url = urlsplit(portal.site_url or "")
     rules = _rules(site, url.netloc.lower(), url.path or "/")
-    collector = Links()
-    collector.feed(file.tokens)
     findings = []
-    for tag, attr, value, at in collector.links:
+    for tag, attr, value, at in links(file.tokens):
         problem = rules.check(file.path, tag, attr, value)
         if problem:
             code, message = problem
@@ -42,35 +40,31 @@ def _rules(site, host: str, prefix: str) -> "LinkRules":
     return LinkRules(site, host, prefix)
 
 
-class Links(TagParser):
-    """(tag, attribute, url, offset) of every link and every fetched resource of a page."""
+def links(tokens) -> list[tuple[str, str, str, int]]:
+    """(tag, attribute, url, offset) of every link and every fetched resource of a page; the events are
+    read directly (no TagParser): only start tags and the text of <style> matter."""
+    found: list[tuple[str, str, str, int]] = []
+    in_style = False
+    for kind, at, value, attrs in tokens.events:
+        if kind == START:
+            in_style = value == "style"
+            for name, url in attrs:
+                if name == "style" and url:
+                    found.extend(_css(url, at))
+                if url is None or name not in URL_ATTRS:
+                    continue
+                urls = [c.split()[0] for c in url.split(",") if c.strip()] if name == "srcset" else [url]
+                found.extend((value, name, u.strip(), at) for u in urls)
+        elif kind == END and value == "style":
+            in_style = False
+        elif kind == DATA and in_style:
+            found.extend(_css(value, at))
+    return found
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.links: list[tuple[str, str, str, int]] = []
-        self._in_style = False
 
-    def handle_data(self, data):
-        if self._in_style:
-            self._css(data)
-
-    def handle_endtag(self, tag):
-        if tag == "style":
-            self._in_style = False
-
-    def _css(self, css: str) -> None:
-        """CSS (in <style> or style="") fetches what its url(...) and @import name."""
-        self.links.extend(("style", "src", a or b, self.token_at) for a, b in CSS_URL.findall(css))
-
-    def handle_starttag(self, tag, attrs):
-        self._in_style = tag == "style"
-        for name, value in attrs:
-            if name == "style" and value:
-                self._css(value)
-            if value is None or name not in URL_ATTRS:
-                continue
-            urls = [c.split()[0] for c in value.split(",") if c.strip()] if name == "srcset" else [value]
-            self.links.extend((tag, name, u.strip(), self.token_at) for u in urls)
+def _css(css: str, at: int) -> list[tuple[str, str, str, int]]:
+    """CSS (in <style> or style="") fetches what its url(...) and @import name."""
+    return [("style", "src", a or b, at) for a, b in CSS_URL.findall(css)]
 
 
 class LinkRules:

@@ -10,8 +10,8 @@ import datetime as dt
 import hashlib
 import io
 import json
+import re
 import zipfile
-from functools import partial
 from decimal import Decimal
 
 
@@ -20,6 +20,7 @@ BOM = "\ufeff"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 XLSX_SHEET_BAD = str.maketrans({c: "_" for c in "[]:*?/\\"})
+XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def formula_safe(text: str) -> str:
@@ -78,49 +79,48 @@ def json_bytes(fields: list[dict], rows: list[dict]) -> bytes:
     return dumps([{name: json_value(row.get(name)) for name in names} for row in rows])
 
 
-def _cell(ws, cell_class, illegal, value):
-    """One XLSX cell: text always as a string (never a formula), numbers and dates typed."""
-    if isinstance(value, Decimal):
-        value = json_value(value)
-    if value is None or isinstance(value, (bool, int, float)):
-        return value
-    cell = cell_class(ws)
-    if isinstance(value, dt.datetime):
-        cell.value, cell.number_format = value.replace(tzinfo=None), "yyyy-mm-dd hh:mm:ss"
-    elif isinstance(value, dt.date):
-        cell.value, cell.number_format = value, "yyyy-mm-dd"
-    else:
-        text = illegal.sub("", str(value))
-        cell.value = text
-        cell.data_type = "s"  # openpyxl would store a text starting with "=" as a formula
-        if text.startswith(FORMULA_START):
-            cell.quotePrefix = True  # Excel keeps it text even when the cell is edited
-    return cell
-
-
 def xlsx_bytes(sheet: str, fields: list[dict], rows: list[dict], when: dt.datetime) -> bytes:
-    """One sheet with a header row; document dates and zip entry times fixed, so the bytes repeat."""
-    import openpyxl  # imported here: `gongkai validate` never writes downloads
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.writer.excel import ExcelWriter
+    """One sheet with a header row: text always a string (never a formula), numbers and dates typed;
+    document dates and zip entry times fixed, so the bytes repeat. XlsxWriter's constant-memory mode
+    streams the rows, about three times faster than openpyxl's write-only mode."""
+    import xlsxwriter  # imported here: `gongkai validate` never writes downloads
 
-    wb = openpyxl.Workbook(write_only=True)  # streams rows: several times faster than cell by cell
-    ws = wb.create_sheet(sheet.translate(XLSX_SHEET_BAD)[:31] or "data")
-    ws.freeze_panes = "A2"
-    names = [f["name"] for f in fields]
-    put = partial(_cell, ws, WriteOnlyCell, ILLEGAL_CHARACTERS_RE)
-    ws.append([put(name) for name in names])
-    for row in rows:
-        cells = [put(row.get(name)) for name in names]
-        if cells and cells[-1] is None:
-            cells[-1] = put("")  # write-only rows end at their last value: keep every row full width
-        ws.append(cells)
-    wb.properties.creator = "gongkai"
-    wb.properties.created = wb.properties.modified = when
     raw = io.BytesIO()
-    ExcelWriter(wb, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)).save()  # not wb.save(): it stamps "now"
+    book = xlsxwriter.Workbook(raw, {"constant_memory": True, "strings_to_formulas": False,
+                                     "strings_to_numbers": False, "strings_to_urls": False})
+    book.set_properties({"author": "gongkai", "created": when})
+    quoted = book.add_format({"quote_prefix": True})  # Excel keeps it text even when the cell is edited
+    formats = {dt.datetime: book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
+               dt.date: book.add_format({"num_format": "yyyy-mm-dd"})}
+    ws = book.add_worksheet(sheet.translate(XLSX_SHEET_BAD)[:31] or "data")
+    ws.freeze_panes(1, 0)
+    names = [f["name"] for f in fields]
+    ws.write_row(0, 0, [_xlsx_text(name) for name in names])
+    for number, row in enumerate(rows, 1):
+        for column, name in enumerate(names):
+            value = row.get(name)
+            if isinstance(value, Decimal):
+                value = json_value(value)
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                ws.write_boolean(number, column, value)
+            elif isinstance(value, (int, float)):
+                ws.write_number(number, column, value)
+            elif isinstance(value, dt.datetime):
+                ws.write_datetime(number, column, value.replace(tzinfo=None), formats[dt.datetime])
+            elif isinstance(value, dt.date):
+                ws.write_datetime(number, column, value, formats[dt.date])
+            else:
+                text = _xlsx_text(str(value))
+                ws.write_string(number, column, text, quoted if text.startswith(FORMULA_START) else None)
+    book.close()
     return _fixed_zip(raw.getvalue())
+
+
+def _xlsx_text(text: str) -> str:
+    """Without the control characters XML cannot hold (as openpyxl drops them)."""
+    return XLSX_ILLEGAL.sub("", text)
 
 
 def _fixed_zip(data: bytes) -> bytes:

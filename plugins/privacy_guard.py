@@ -49,16 +49,17 @@ def check_personal_data(records, context):
         resource = context.resources.get(name)
         if resource is None:
             continue
-        strings = [f for f in resource.fields if f.get("type", "string") == "string"]
+        strings = [(f["name"], f, f["name"] in scanned.get(name, ())) for f in resource.fields
+                   if f.get("type", "string") == "string"]
         for record in recs:
-            for spec in strings:
-                field = spec["name"]
+            invalid = getattr(record, "invalid", ())
+            for field, spec, scan in strings:
                 value = record.get(field)
-                if field in getattr(record, "invalid", ()) or not isinstance(value, str) or not value:
+                if not value or not isinstance(value, str) or field in invalid:
                     continue
                 if excel_number(value):
                     yield _excel_number(context, name, record, spec)
-                elif field in scanned.get(name, ()):
+                elif scan:
                     yield from _hits(context, name, record, spec, value)
 
 

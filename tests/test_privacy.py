@@ -3,6 +3,8 @@ every output, and that a portal cannot switch the guard off by accident."""
 from __future__ import annotations
 
 import json
+import random
+import re
 import subprocess
 import sys
 
@@ -66,6 +68,29 @@ def test_strict_edges_ignore_digits_inside_hashes():
     digest = "a13812345678f"
     assert find(digest) and not find(digest, strict_edges=True)
     assert find("电话：13812345678", strict_edges=True)
+
+
+def test_scanning_digit_runs_finds_what_scanning_the_whole_text_finds():
+    """find() only looks inside runs of digits; a plain scan of the whole text is the reference."""
+    from gongkai.privacy import _PATTERNS, classify
+
+    def reference(text, strict):
+        found = []
+        for match in _PATTERNS[strict].finditer(text):
+            digits = re.sub(r"[^\dXx]", "", match.group()).upper()
+            if classify(digits, match.group()):
+                found.append((match.start(), match.end(), digits))
+        return found
+
+    rng = random.Random(7)
+    pieces = ["13812345678", "+86 138 1234 5678", "11010519491231002X", "110105491231002", "6222 0212 3456 7890 123",
+              "138-1234-5678", "１３８１２３４５６７８"]
+    alphabet = "0123456789１２Xx +-\u3000\nab手机8613"
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) if rng.random() < 0.3 else
+                       "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(rng.randint(1, 5)))
+        for strict in (False, True):
+            assert [(h.start, h.end, h.digits) for h in find(text, strict)] == reference(text, strict), text
 
 
 @pytest.mark.parametrize("name, masked", [("张三", "张*"), ("张小三", "张*三"), ("欧阳小娜", "欧**娜"), ("李", "李")])

@@ -14,15 +14,14 @@ INDEX = "search/search_index.json"
 def _build(root, tmp_path, name, monkeypatch, background: bool) -> tuple[bytes, set[str]]:
     """The index, and the pages whose entries the workers made."""
     with monkeypatch.context() as patch:
-        patch.setattr(search_index.os, "cpu_count", lambda: 3)  # workers even on a one-core machine
-        if not background:
-            patch.setattr(search_index.BackgroundSearchIndex, "start", classmethod(lambda cls, config: None))
+        # workers even on a one-core machine; none (Material indexes every page) for the reference
+        patch.setattr(search_index.os, "cpu_count", lambda: 3 if background else 1)
         merged = []
-        patch.setattr(search_index.BackgroundSearchIndex, "merge",
-                      lambda self, merge=search_index.BackgroundSearchIndex.merge: merged.append(set(self._ours)) or merge(self))
+        patch.setattr(search_index.SearchEntries, "merge",
+                      lambda self, *args, merge=search_index.SearchEntries.merge: merged.append(set(self._ours)) or merge(self, *args))
         site = build_site(root, site_dir=tmp_path / name)
-    assert len(merged) == background
-    return (site / INDEX).read_bytes(), (merged or [set()])[0]
+    assert len(merged) == 1 and bool(merged[0]) == background
+    return (site / INDEX).read_bytes(), merged[0]
 
 
 def test_workers_make_the_index_material_makes(demo_copy, tmp_path, monkeypatch):

@@ -1,6 +1,9 @@
 """`gongkai serve`: rebuilds when data changes, and shows findings instead of crashing on bad data."""
 from __future__ import annotations
 
+import calendar
+import datetime as dt
+import os
 import socket
 import subprocess
 import sys
@@ -9,7 +12,8 @@ import urllib.request
 
 import mkdocs.commands.build
 import mkdocs.config
-from conftest import read_rows, write_rows
+import pytest
+from conftest import TODAY, build_site, read_rows, write_rows
 
 
 def free_port() -> int:
@@ -64,3 +68,77 @@ def test_serve_rebuilds_when_a_csv_row_changes(portal):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+# ------------------------------------------------------------------ incremental preview rebuilds
+
+
+class Preview:
+    """What `gongkai serve` runs on each change, without the server: MkDocs' dirty builds into one
+    folder, with the plugin object MkDocs keeps between them."""
+
+    def __init__(self, portal, site):
+        self.portal, self.site = portal, site
+        self.config().plugins.on_startup(command="serve", dirty=True)
+
+    def config(self):
+        config = mkdocs.config.load_config(str(self.portal / "site_config.yml"), site_dir=str(self.site))
+        config.plugins["gongkai"].today = TODAY
+        return config
+
+    def build(self) -> set[str]:
+        """Build; the HTML files written by this build."""
+        old = time.time() - 100
+        for path in self.site.rglob("*.html"):
+            os.utime(path, (old, old))
+        mkdocs.commands.build.build(self.config(), dirty=True)
+        return {p.relative_to(self.site).as_posix() for p in self.site.rglob("*.html") if p.stat().st_mtime > old + 50}
+
+
+def same_site(preview: Path, full: Path) -> None:
+    """The pages and the search index of a preview rebuild are those of a full build, byte for byte."""
+    def files(root):
+        return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")
+                if p.suffix == ".html" or p.name == "search_index.json"}
+    got, want = files(preview), files(full)
+    assert sorted(got) == sorted(want)
+    assert [name for name in want if got[name] != want[name]] == []
+
+
+@pytest.fixture
+def preview(portal, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(calendar.timegm(dt.date.fromisoformat(TODAY).timetuple())))
+    preview = Preview(portal, tmp_path / "preview")
+    assert len(preview.build()) > 20  # the first build renders every page
+    return preview
+
+
+def test_a_preview_rebuild_renders_only_what_changed(preview, portal, tmp_path):
+    rows = read_rows(portal, "projects")
+    rows[0]["title"] = "预览增量测试项目"
+    write_rows(portal, "projects", rows)
+    written = preview.build()
+    page = f"projects/{rows[0]['id']}/index.html"
+    assert page in written and "预览增量测试项目" in (preview.site / page).read_text(encoding="utf-8")
+    pages = list(preview.site.rglob("*.html"))
+    assert len(written) < len(pages) - 5, sorted(written)  # e.g. the pages of units without this project stay
+    same_site(preview.site, build_site(portal, site_dir=tmp_path / "full"))
+
+
+def test_a_preview_rebuild_removes_the_page_of_a_deleted_row(preview, portal, tmp_path):
+    rows = read_rows(portal, "projects")
+    gone = rows[-1]["id"]
+    dependants = [r for r in read_rows(portal, "milestones") if r["project_id"] != gone]
+    write_rows(portal, "milestones", dependants, fieldnames=list(read_rows(portal, "milestones")[0]))
+    write_rows(portal, "projects", rows[:-1])
+    preview.build()
+    assert not (preview.site / "projects" / gone / "index.html").exists()
+    same_site(preview.site, build_site(portal, site_dir=tmp_path / "full"))
+
+
+def test_a_change_every_page_shows_rebuilds_every_page(preview, portal, tmp_path):
+    config = portal / "site_config.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("site_name:", "site_name: 预览", 1), encoding="utf-8")
+    written = preview.build()
+    assert written == {p.relative_to(preview.site).as_posix() for p in preview.site.rglob("*.html")}
+    same_site(preview.site, build_site(portal, site_dir=tmp_path / "full"))

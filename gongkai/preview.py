@@ -1,0 +1,70 @@
+"""Incremental rebuilds for `gongkai serve`.
+
+`gongkai serve` runs MkDocs' dirty builds: MkDocs re-renders only the pages whose `File.is_modified()`
+is true and leaves the other files of the preview folder as they are. gongkai still reads the data
+and generates every page body (that is how it knows what changed), but a page is re-rendered,
+re-indexed for search and re-checked only when its body, title or description changed. When
+something every page shows changed (site_config.yml, the nav, the theme assets, the reference date,
+the findings banner), the preview folder is emptied first, which makes the next build a full one.
+
+The state lives on the MkDocs plugin object, which MkDocs keeps across `serve` rebuilds.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from mkdocs.structure.files import File
+
+
+def fingerprint(*parts) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(part if isinstance(part, bytes) else str(part).encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def page_fingerprint(page) -> str:
+    """What of a generated page (gongkai.pages.Page) shows in its HTML."""
+    return fingerprint(page.title, page.description, page.boost, page.nav, page.order, page.html)
+
+
+class GeneratedFile(File):
+    """A generated page whose `is_modified()` says whether it must be rendered again in a dirty build
+    (MkDocs' own answer for generated content is always yes)."""
+
+    changed = True
+
+    def is_modified(self) -> bool:
+        return self.changed or not Path(self.abs_dest_path).is_file()
+
+
+class PreviewState:
+    """What the previous build of this `serve` session made."""
+
+    def __init__(self) -> None:
+        self.site_fingerprint: str | None = None
+        self.pages: dict[str, str] = {}  # src_uri -> page_fingerprint at the previous build
+        self.search_entries: dict[str, list[dict]] = {}  # src_uri -> Material's search entries of the page
+        self.full = True  # this build renders every page
+
+    def begin(self, site_fingerprint: str) -> None:
+        """A new build; a full one when what every page shows has changed."""
+        self.full = site_fingerprint != self.site_fingerprint
+        self.site_fingerprint = site_fingerprint
+        if self.full:
+            self.pages, self.search_entries = {}, {}
+
+    def changed(self, page) -> bool:
+        return self.pages.get(page.src_uri) != page_fingerprint(page)
+
+    def finish(self, pages, site_dir: Path) -> list[str]:
+        """Remember this build's pages; delete the pages of the previous build that are gone (a record
+        was deleted) and return their paths."""
+        current = {page.src_uri: page_fingerprint(page) for page in pages}
+        gone = [uri for uri in self.pages if uri not in current]
+        for uri in gone:
+            (site_dir / uri.removesuffix("index.md") / "index.html").unlink(missing_ok=True)
+        self.pages = current
+        return gone
