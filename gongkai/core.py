@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import logging
 from functools import cached_property
-from typing import Callable
 from pathlib import Path
+from typing import Callable
 
 from . import cache
 from .findings import Finding, Report

@@ -6,9 +6,9 @@ import logging
 import time
 from pathlib import Path
 
+from mkdocs import utils
 from mkdocs.config.base import ValidationError
 from mkdocs.exceptions import PluginError
-from mkdocs import utils
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File
 
@@ -16,9 +16,9 @@ from .banner import findings_banner
 from .core import Session
 from .loading import inside
 from .pages import Page
+from .preview import GeneratedFile, PreviewState, fingerprint
 from .progress import Progress
 from .report_text import format_report
-from .preview import GeneratedFile, PreviewState, fingerprint
 from .search_index import SearchEntries
 from .settings import ConfigError, Settings
 
@@ -192,9 +192,15 @@ class GongkaiPlugin(BasePlugin):
         """Workers make Material's search entries of gongkai's pages as the pages are generated."""
         session.portal  # noqa: B018 - jieba learns the portal's words (search_zh) before the workers fork
         self._search_index = search = SearchEntries.start(config)
-        if search is not None:
-            preview = self.preview
-            session.page_listener = search.add if preview is None else lambda page: preview.changed(page) and search.add(page)
+        if search is None:
+            return
+        preview = self.preview
+
+        def listen(page: Page) -> None:
+            if preview is None or preview.changed(page):  # a preview rebuild indexes the changed pages only
+                search.add(page)
+
+        session.page_listener = listen
 
     def _stop_search_index(self) -> None:
         if self._search_index is not None:
