@@ -64,13 +64,16 @@ def _file_hash(path: Path) -> bytes:
 
 
 def load(folder: Path, key: str, name: str = CACHE_FILE):
+    """The stored value when it was stored under `key`. The key is read first: after a data change the
+    stale records (seconds to unpickle at district scale) are not read at all."""
     path = folder / name
     try:
         with path.open("rb") as fh:
-            stored_key, value = pickle.load(fh)  # noqa: S301 - our own file in the portal's cache folder
+            if pickle.load(fh) != key:  # noqa: S301 - our own file in the portal's cache folder
+                return None
+            return pickle.load(fh)  # noqa: S301
     except (OSError, EOFError, pickle.UnpicklingError, ValueError, AttributeError, ImportError):
         return None
-    return value if stored_key == key else None
 
 
 def store(folder: Path, key: str, value, name: str = CACHE_FILE) -> None:
@@ -78,7 +81,8 @@ def store(folder: Path, key: str, value, name: str = CACHE_FILE) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         temp = folder / f"{name}.tmp"
         with temp.open("wb") as fh:
-            pickle.dump((key, value), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(key, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
         temp.replace(folder / name)
     except OSError as exc:  # a read-only checkout must still validate
         log.info("gongkai: 无法写入校验缓存 %s（%s），下次将重新校验。", folder, exc)

@@ -170,6 +170,8 @@ class GongkaiPlugin(BasePlugin):
             target = site / path
             if not inside(target, site):
                 raise PluginError(f"插件要写入网站文件夹以外的 {path}，已阻止。")
+            if self.preview is not None and target.is_file() and target.read_bytes() == content:
+                continue  # a preview rebuild leaves unchanged downloads alone, so they are not checked again
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
         self.session.rewrite_output(site)  # e.g. search_zh adds its fields to Material's search index

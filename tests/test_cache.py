@@ -65,3 +65,24 @@ def test_cache_is_safe_to_delete_or_corrupt(portal, counted_loads):
     shutil.rmtree(portal / ".cache")
     assert report_of(portal).valid
     assert len(counted_loads) == 3
+
+
+class _Unpickled:
+    """Records that it was unpickled."""
+
+    seen: list[str] = []
+
+    def __init__(self) -> None:
+        self.state = "something to restore"
+
+    def __setstate__(self, state):
+        _Unpickled.seen.append("unpickled")
+
+
+def test_a_stale_cache_is_not_read_past_its_key(tmp_path):
+    from gongkai import cache
+
+    cache.store(tmp_path, "old key", _Unpickled())
+    _Unpickled.seen.clear()
+    assert cache.load(tmp_path, "new key") is None and _Unpickled.seen == []
+    assert isinstance(cache.load(tmp_path, "old key"), _Unpickled) and _Unpickled.seen == ["unpickled"]

@@ -96,10 +96,11 @@ class Preview:
 
 
 def same_site(preview: Path, full: Path) -> None:
-    """The pages and the search index of a preview rebuild are those of a full build, byte for byte."""
+    """The pages, the search index and the downloads of a preview rebuild are those of a full build,
+    byte for byte."""
     def files(root):
         return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")
-                if p.suffix == ".html" or p.name == "search_index.json"}
+                if p.suffix == ".html" or p.name == "search_index.json" or (p.is_file() and p.relative_to(root).parts[0] == "data")}
     got, want = files(preview), files(full)
     assert sorted(got) == sorted(want)
     assert [name for name in want if got[name] != want[name]] == []
