@@ -143,3 +143,17 @@ def test_a_change_every_page_shows_rebuilds_every_page(preview, portal, tmp_path
     written = preview.build()
     assert written == {p.relative_to(preview.site).as_posix() for p in preview.site.rglob("*.html")}
     same_site(preview.site, build_site(portal, site_dir=tmp_path / "full"))
+
+
+def test_a_preview_shows_bad_data_then_recovers_when_it_is_fixed(preview, portal, tmp_path):
+    rows = read_rows(portal, "units")
+    good = rows[0]["kind"]
+    rows[0]["kind"] = "居委会"
+    write_rows(portal, "units", rows)
+    preview.build()
+    assert 'class="gk-banner"' in (preview.site / "index.html").read_text(encoding="utf-8")
+    rows[0]["kind"] = good
+    write_rows(portal, "units", rows)
+    preview.build()
+    assert 'class="gk-banner"' not in (preview.site / "index.html").read_text(encoding="utf-8")
+    same_site(preview.site, build_site(portal, site_dir=tmp_path / "full"))
