@@ -15,8 +15,8 @@ from mkdocs.structure.files import File
 from .banner import findings_banner
 from .core import Session
 from .loading import inside
-from .pages import Page
-from .preview import GeneratedFile, PreviewState, fingerprint
+from .pages import Page, digest
+from .preview import GeneratedFile, PreviewState
 from .progress import Progress
 from .report_text import format_report
 from .search_index import SearchEntries
@@ -96,7 +96,7 @@ class GongkaiPlugin(BasePlugin):
     def _begin_preview(self, config) -> None:
         """In `gongkai serve`: a full rebuild when what every page shows has changed."""
         if self.preview is not None:
-            self.preview.begin(fingerprint(Path(config.config_file_path).read_bytes(), config.nav, self._banner,
+            self.preview.begin(digest(Path(config.config_file_path).read_bytes(), config.nav, self._banner,
                                            self.session.today, sorted(self.session.assets.items()) if not self._banner else ""))
 
     def on_pre_build(self, config):
@@ -117,9 +117,10 @@ class GongkaiPlugin(BasePlugin):
             files.append(file)
         for path, content in ({} if self._banner else self.session.assets).items():
             files.append(File.generated(config, path, content=content))
-        self._doc_pages = [file.src_uri for file in files.documentation_pages()]
+        documents = files.documentation_pages()
+        self._doc_pages = [file.src_uri for file in documents]
         if self.preview is not None:  # hand-written pages: few, and the nav shows their titles only once they are read
-            for file in files.documentation_pages():
+            for file in documents:
                 if not isinstance(file, GeneratedFile):
                     file.is_modified = _always  # type: ignore[method-assign]
         self.progress.stage("生成页面", total=len(self._doc_pages))
@@ -131,11 +132,7 @@ class GongkaiPlugin(BasePlugin):
         page.meta["gongkai_today"] = self.session.today
         if generated is None:
             return markdown
-        page.meta["title"] = generated.title
-        if generated.boost:
-            page.meta["search"] = {"boost": generated.boost}
-        if generated.description:
-            page.meta["description"] = generated.description
+        page.meta.update(generated.meta)
         return ""  # the body is pre-rendered: nothing for the Markdown parser to do
 
     @event_priority(100)  # before Material's search plugin indexes the page

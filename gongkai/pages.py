@@ -1,9 +1,11 @@
 """Pages and files that plugins add, and the checks the core makes on them."""
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from .render import safe_title
 
@@ -40,6 +42,26 @@ class Page:
     @property
     def src_uri(self) -> str:
         return f"{self.path}index.md"
+
+    @property
+    def meta(self) -> dict:
+        """What MkDocs' page meta gets from this page (Material's search reads title and search)."""
+        return {"title": self.title, **({"search": {"boost": self.boost}} if self.boost else {}),
+                **({"description": self.description} if self.description else {})}
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A digest of all of the page that shows in its HTML (a preview rebuild compares them)."""
+        return digest(self.title, self.description, self.boost, self.nav, self.order, self.html)
+
+
+def digest(*parts) -> str:
+    """A short hex digest of the parts (bytes as they are, anything else as its str)."""
+    hashed = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        hashed.update(part if isinstance(part, bytes) else str(part).encode("utf-8", "surrogatepass"))
+        hashed.update(b"\0")
+    return hashed.hexdigest()
 
 
 def check_page_path(path: str) -> str:

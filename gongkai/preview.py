@@ -11,23 +11,9 @@ The state lives on the MkDocs plugin object, which MkDocs keeps across `serve` r
 """
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from mkdocs.structure.files import File
-
-
-def fingerprint(*parts) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        digest.update(part if isinstance(part, bytes) else str(part).encode("utf-8", "surrogatepass"))
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
-def page_fingerprint(page) -> str:
-    """What of a generated page (gongkai.pages.Page) shows in its HTML."""
-    return fingerprint(page.title, page.description, page.boost, page.nav, page.order, page.html)
 
 
 class GeneratedFile(File):
@@ -45,7 +31,7 @@ class PreviewState:
 
     def __init__(self) -> None:
         self.site_fingerprint: str | None = None
-        self.pages: dict[str, str] = {}  # src_uri -> page_fingerprint at the previous build
+        self.pages: dict[str, str] = {}  # src_uri -> Page.fingerprint at the previous build
         self.search_entries: dict[str, list[dict]] = {}  # src_uri -> Material's search entries of the page
         self.full = True  # this build renders every page
 
@@ -57,12 +43,12 @@ class PreviewState:
             self.pages, self.search_entries = {}, {}
 
     def changed(self, page) -> bool:
-        return self.pages.get(page.src_uri) != page_fingerprint(page)
+        return self.pages.get(page.src_uri) != page.fingerprint
 
     def finish(self, pages, site_dir: Path) -> list[str]:
         """Remember this build's pages; delete the pages of the previous build that are gone (a record
         was deleted) and return their paths."""
-        current = {page.src_uri: page_fingerprint(page) for page in pages}
+        current = {page.src_uri: page.fingerprint for page in pages}
         gone = [uri for uri in self.pages if uri not in current]
         for uri in gone:
             (site_dir / uri.removesuffix("index.md") / "index.html").unlink(missing_ok=True)

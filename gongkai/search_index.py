@@ -66,8 +66,7 @@ class SearchEntries:
         if self._pool is None or page.src_uri in self._html:
             return
         self._html[page.src_uri] = page.html
-        meta = {"title": page.title, **({"search": {"boost": page.boost}} if page.boost else {})}  # as on_page_markdown sets it
-        self._batch.append((page.src_uri, page.path, page.title, meta, page.html))
+        self._batch.append((page.src_uri, page.path, page.title, page.meta, page.html))
         if len(self._batch) >= BATCH:
             self.flush()
 
