@@ -3,23 +3,19 @@ it in atomically. A crash, a kill or a bad datum at any point leaves the previou
 from __future__ import annotations
 
 import calendar
-import ctypes
-import ctypes.util
 import logging
 import os
-import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import site_folder
 from .core import Session
 from .findings import Report
 from .progress import Progress
 from .settings import CONFIG_FILE, read_settings
 
 log = logging.getLogger("mkdocs.plugins.gongkai")
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
 
 
 @dataclass
@@ -54,25 +50,41 @@ def build(root: Path, site_dir: Path | None = None, today: str | None = None, se
     session = session or fresh
     if not session.report.valid:
         return BuildResult(session.report)
-    final = Path(site_dir).resolve() if site_dir else root / (config.get("site_dir") or "site")
-    final.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale(final)
-    temp = final.parent / f".{final.name}.building-{os.getpid()}"
+    final = Path(os.path.realpath(site_dir or root / (config.get("site_dir") or "site")))
+    site_folder.check_replaceable(final, root, portal_folders(root, config, session.settings))
+    site_folder.check_writable(final)
+    site_folder.remove_stale(final)
     errors = _ErrorLog()
     try:
-        with _reproducible_dates(session), errors:
-            cfg = mkdocs.config.load_config(str(root / CONFIG_FILE), site_dir=str(temp), strict=True)
-            cfg.plugins.on_startup(command="build", dirty=False)  # as `mkdocs build` does: plugin objects outlive a build
-            plugin = cfg.plugins["gongkai"]
-            plugin.prepared, plugin.today, plugin.progress = session, today, progress
-            mkdocs.commands.build.build(cfg)
+        with site_folder.building(final) as temp:
+            with _reproducible_dates(session), errors:
+                cfg = mkdocs.config.load_config(str(root / CONFIG_FILE), site_dir=str(temp), strict=True)
+                cfg.plugins.on_startup(command="build", dirty=False)  # as `mkdocs build` does: plugin objects outlive a build
+                plugin = cfg.plugins["gongkai"]
+                plugin.prepared, plugin.today, plugin.progress = session, today, progress
+                mkdocs.commands.build.build(cfg)
+            site_folder.swap_in(temp, final)
     except (MkDocsException, Exception) as exc:  # noqa: BLE001 - any failure must leave the old site
-        shutil.rmtree(temp, ignore_errors=True)
-        return BuildResult(session.report, error="\n".join(errors.messages) or str(exc) or type(exc).__name__)
+        return BuildResult(session.report, error="\n".join(errors.messages) or _described(exc))
     finally:
         progress.close()
-    swap_in(temp, final)
     return BuildResult(session.report, site_dir=final, pages=progress.pages)
+
+
+def portal_folders(root: Path, config: dict, settings) -> dict[str, Path]:
+    """The portal's own folders, never to be replaced by a site (label -> path)."""
+    folders = {"datasets/": root / settings.datasets_dir, "content/": root / (config.get("docs_dir") or "content"),
+               "plugins/": root / "plugins", "templates/": root / "templates", ".git": root / ".git",
+               "缓存文件夹": root / settings.cache_dir}
+    return folders
+
+
+def _described(exc: BaseException) -> str:
+    if isinstance(exc, PermissionError):
+        return f"没有权限写入 {exc.filename}（{exc.strerror}）。请检查这个文件夹的权限，或用 --site-dir 换一个可写的文件夹。"
+    if isinstance(exc, OSError) and exc.filename:
+        return f"无法写入 {exc.filename}（{exc.strerror}）。请检查磁盘空间和文件夹权限。"
+    return str(exc) or type(exc).__name__
 
 
 class _ErrorLog(logging.Handler):
@@ -105,37 +117,3 @@ def _reproducible_dates(session: Session):
     finally:
         if old is None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
-
-
-def _remove_stale(final: Path) -> None:
-    """Temporary folders left by builds that were killed."""
-    for stale in final.parent.glob(f".{final.name}.building-*"):
-        shutil.rmtree(stale, ignore_errors=True)
-    for stale in final.parent.glob(f".{final.name}.old-*"):
-        shutil.rmtree(stale, ignore_errors=True)
-
-
-def swap_in(new: Path, final: Path) -> None:
-    """Put `new` in place of `final` in one step (Linux renameat2 RENAME_EXCHANGE), else in two."""
-    if not final.exists():
-        os.rename(new, final)
-        return
-    if _exchange(new, final):
-        shutil.rmtree(new)  # `new` now holds the previous site
-        return
-    old = final.parent / f".{final.name}.old-{os.getpid()}"
-    os.rename(final, old)
-    os.rename(new, final)
-    shutil.rmtree(old)
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
-        return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
-    if renameat2 is None:
-        return False
-    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
-    return result == 0

@@ -6,13 +6,14 @@ import logging
 import time
 from pathlib import Path
 
-from mkdocs import utils
 from mkdocs.config.base import ValidationError
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File
 
+from . import site_folder
 from .banner import findings_banner
+from .build import portal_folders
 from .core import Session
 from .loading import inside
 from .pages import Page, digest
@@ -100,8 +101,15 @@ class GongkaiPlugin(BasePlugin):
                                            self.session.today, sorted(self.session.assets.items()) if not self._banner else ""))
 
     def on_pre_build(self, config):
+        site = Path(config.site_dir)
         if self.preview is not None and self.preview.full:
-            utils.clean_directory(config.site_dir)  # MkDocs' dirty build keeps every file: start afresh
+            site_folder.clean(site)  # MkDocs' dirty build keeps every file: start afresh
+        elif self.preview is None:  # MkDocs empties the site folder next: only one gongkai may replace
+            root = Path(config.config_file_path).parent
+            try:
+                site_folder.check_replaceable(site, root, portal_folders(root, config, self.session.settings))
+            except site_folder.SiteFolderError as exc:
+                raise PluginError(str(exc)) from None
 
     # ------------------------------------------------------------------ files
     def on_files(self, files, config):
@@ -159,9 +167,10 @@ class GongkaiPlugin(BasePlugin):
 
     @event_priority(-100)  # after the search plugin has written its index
     def _publish(self, config):
+        site = Path(config.site_dir)
+        site_folder.mark(site)
         if self._banner:
             return
-        site = Path(config.site_dir)
         self.progress.stage("写入下载文件并检查网站")
         for path, content in self.session.files.items():
             target = site / path
