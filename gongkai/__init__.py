@@ -1,11 +1,11 @@
 """gongkai (公开): turns a git repository of community-governance data into a public
 transparency portal. Plugins import what they need from here."""
-from .findings import Finding, Report, error, warning
-from .hookspecs import hookimpl
-from .model import Portal
-from .pages import Page
-from .resources import Record, Resource, Table, TableError
-from .settings import ConfigError, Settings
+from gongkai.data.model import Portal
+from gongkai.data.resources import Record, Resource, Table, TableError
+from gongkai.findings import Finding, Report, error, warning
+from gongkai.hookspecs import hookimpl
+from gongkai.settings import ConfigError, Settings
+from gongkai.site.pages import Page
 
 __version__ = "0.1.0"
 

@@ -10,8 +10,8 @@ import logging
 import sys
 from pathlib import Path
 
-from .report_text import format_report
-from .settings import ConfigError
+from gongkai.reports.text import format_report
+from gongkai.settings import ConfigError
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
@@ -80,7 +80,7 @@ def _root(args) -> Path:
 
 
 def cmd_validate(args) -> int:
-    from .build import open_session
+    from gongkai.bridge.build import open_session
 
     _, session = open_session(_root(args), args.today, cache_records=False)
     report = session.report
@@ -89,7 +89,7 @@ def cmd_validate(args) -> int:
 
 
 def _formatted(report, fmt: str) -> str:
-    from . import report_formats
+    from gongkai.reports import ci as report_formats
 
     if fmt == "json":
         return report.to_json()
@@ -103,8 +103,8 @@ def _formatted(report, fmt: str) -> str:
 def cmd_build(args) -> int:
     import time
 
-    from .build import build
-    from .progress import Progress
+    from gongkai.bridge.build import build
+    from gongkai.bridge.progress import Progress
 
     started = time.monotonic()
     result = build(_root(args), Path(args.site_dir) if args.site_dir else None, args.today, progress=Progress())
@@ -122,13 +122,13 @@ def cmd_build(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .serve import serve
+    from gongkai.bridge.serve import serve
 
     return serve(_root(args), args.dev_addr, args.today)
 
 
 def cmd_init(args) -> int:
-    from .scaffold import init_portal
+    from gongkai.scaffold import init_portal
 
     target = Path(args.target).resolve()
     init_portal(target)
@@ -137,8 +137,8 @@ def cmd_init(args) -> int:
 
 
 def cmd_plugins(args) -> int:
-    from .plugin_manager import create_plugin_manager
-    from .settings import read_settings
+    from gongkai.plugin_manager import create_plugin_manager
+    from gongkai.settings import read_settings
 
     root = _root(args)
     _, settings = read_settings(root)
@@ -149,7 +149,7 @@ def cmd_plugins(args) -> int:
 
 
 def cmd_template(args) -> int:
-    from .templates_xlsx import write_templates
+    from gongkai.excel_templates import write_templates
 
     root = _root(args)
     for path in write_templates(root):

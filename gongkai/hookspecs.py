@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Callable, Iterable
 import pluggy
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .findings import Finding
-    from .model import Portal
-    from .resources import Resource, Table
-    from .site_check import OutputFile, SiteFiles
+    from gongkai.data.model import Portal
+    from gongkai.data.resources import Resource, Table
+    from gongkai.findings import Finding
+    from gongkai.site.checks import OutputFile, SiteFiles
 
 hookspec = pluggy.HookspecMarker("gongkai")
 hookimpl = pluggy.HookimplMarker("gongkai")
@@ -108,7 +108,7 @@ def check_file(file: "OutputFile", site: "SiteFiles", portal: "Portal") -> "Iter
     findings (errors stop publishing).
 
     ``file.path`` is site-relative, ``file.text`` the text and ``file.tokens`` its tokens, parsed once
-    and shared by every check (``gongkai.html_tokens.TagParser.feed`` takes them). ``site.has(path)``
+    and shared by every check (``gongkai.site.html_tokens.TagParser.feed`` takes them). ``site.has(path)``
     says whether the finished site has a file. Runs in worker processes: judge this file alone and
     keep no state between calls.
     """

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pluggy
 
-from . import hookspecs
-from .loading import inside
-from .settings import SAFETY_PLUGINS, ConfigError, Settings
+from gongkai import hookspecs
+from gongkai.data.reading import inside
+from gongkai.settings import SAFETY_PLUGINS, ConfigError, Settings
 
 log = logging.getLogger("mkdocs.plugins.gongkai")
 

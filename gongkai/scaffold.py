@@ -5,7 +5,7 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
-from .settings import ConfigError
+from gongkai.settings import ConfigError
 
 #: scaffold names that become dot-files (package data leaves dot-files out)
 DOT_NAMES = {"dot-github": ".github", "dot-gitlab-ci.yml": ".gitlab-ci.yml", "dot-gitignore": ".gitignore"}

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .findings import error
+from gongkai.findings import error
 
 CONFIG_FILE = "site_config.yml"
 

@@ -10,8 +10,8 @@ import io
 import re
 
 from gongkai import TableError, hookimpl
+from gongkai.data.resources import Table
 from gongkai.findings import column_letter
-from gongkai.resources import Table
 
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 NAMES = {"utf-8": "UTF-8", "gbk": "GBK/GB18030"}

@@ -3,8 +3,9 @@ dates or none, 会议日期 ≤ 公示开始 ≤ 公示结束, a 更正说明 fo
 and 会议纪要 files that exist inside content/."""
 from __future__ import annotations
 
-from gongkai import hookimpl
 from gongkai.plugins.relation_rules import ENUMS, content_file, given, joined, title
+
+from gongkai import hookimpl
 
 VOTES = ("votes_for", "votes_against", "votes_abstain")
 NOTICE = ("notice_start", "notice_end")

@@ -15,9 +15,9 @@ from markupsafe import Markup
 from mkdocs.utils.meta import get_data
 
 from gongkai import hookimpl
-from gongkai.loading import inside
-from gongkai.render import relative_url
+from gongkai.data.reading import inside
 from gongkai.settings import CONFIG_FILE, ConfigError, load_yaml
+from gongkai.site.render import relative_url
 
 DESCRIPTION_CHARS = 100
 #: the minutes' own headings start at <h3>, under the page's "会议纪要" <h2>

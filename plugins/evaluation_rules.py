@@ -2,8 +2,9 @@
 满分 > 0 and 得分 ≤ 满分."""
 from __future__ import annotations
 
-from gongkai import hookimpl
 from gongkai.plugins.relation_rules import given
+
+from gongkai import hookimpl
 
 
 @hookimpl

@@ -11,8 +11,8 @@ import xml.etree.ElementTree as ET
 from urllib.parse import quote
 
 from gongkai import hookimpl
-from gongkai.derived import DONE_STATUSES
-from gongkai.render import date_zh
+from gongkai.data.derived import DONE_STATUSES
+from gongkai.site.render import date_zh
 
 ATOM = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

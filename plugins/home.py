@@ -1,7 +1,7 @@
 """首页 `/`: headline figures, the decisions now in their 公示期, the latest decisions and results,
 and the way into every index page."""
 from gongkai import hookimpl
-from gongkai.derived import DONE_STATUSES
+from gongkai.data.derived import DONE_STATUSES
 
 LATEST = 5
 #: the index pages the home page leads to: (path, title, what residents find there)

@@ -9,7 +9,7 @@ import re
 from urllib.parse import unquote, urlsplit
 
 from gongkai import error, hookimpl
-from gongkai.html_tokens import DATA, END, START
+from gongkai.site.html_tokens import DATA, END, START
 
 LOADED = {"src", "srcset", "poster", "data", "background"}  # attributes the browser fetches by itself
 LINKED = {"href", "action", "formaction"}

@@ -5,9 +5,10 @@ JavaScript off every row stays visible).
 It is also the index of every project page."""
 import datetime as dt
 
-from gongkai import hookimpl
 from gongkai.plugins.charts import by_community, community_of
-from gongkai.resources import standard_enums
+
+from gongkai import hookimpl
+from gongkai.data.resources import standard_enums
 
 ENUMS = standard_enums()
 

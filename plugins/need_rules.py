@@ -2,8 +2,9 @@
 requiredness of 认领单位 and 解决日期, and 解决日期 ≥ 提出日期."""
 from __future__ import annotations
 
-from gongkai import hookimpl
 from gongkai.plugins.relation_rules import ENUMS, given, index_by_id, joined, wrong_kind
+
+from gongkai import hookimpl
 
 UNCLAIMED = ENUMS["need_unclaimed_statuses"]  # 待认领, 不予立项
 RESOLVED = "已解决"

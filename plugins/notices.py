@@ -14,7 +14,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from gongkai import hookimpl
-from gongkai.derived import DONE_STATUSES
+from gongkai.data.derived import DONE_STATUSES
 
 CSS = Path(__file__).parent / "assets" / "notice.css"
 

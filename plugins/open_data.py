@@ -12,10 +12,17 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from gongkai import hookimpl
-from gongkai.derived import period_sort_key
+from gongkai.data.derived import period_sort_key
 from gongkai.parallel import map_chunks
 
-from .open_data_formats import csv_bytes, dumps, field_rows, json_bytes, sha256, xlsx_bytes
+from .open_data_formats import (
+    csv_bytes,
+    dumps,
+    field_rows,
+    json_bytes,
+    sha256,
+    xlsx_bytes,
+)
 
 CACHE_KEY = "open_data"
 FORMATS = {

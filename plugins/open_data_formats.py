@@ -14,7 +14,6 @@ import re
 import zipfile
 from decimal import Decimal
 
-
 BOM = "\ufeff"
 #: a text cell starting with one of these could run as a formula in Excel or WPS
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -9,12 +9,12 @@ import html
 import json
 import posixpath
 import re
-from gongkai.html_tokens import TagParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from gongkai import error, hookimpl
-from gongkai.privacy import find, number_key, visible
+from gongkai.data.privacy import find, number_key, visible
+from gongkai.site.html_tokens import TagParser
 
 THEME_ASSET_DIRS = ("assets/javascripts/", "assets/stylesheets/", "assets/images/", "assets/fonts/")
 URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "poster", "data", "background", "cite", "srcset", "ping"}

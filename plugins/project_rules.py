@@ -3,8 +3,9 @@
 backwards, and photos that are real JPEG/PNG/WebP files of at most 2 MB inside content/."""
 from __future__ import annotations
 
-from gongkai import hookimpl, warning
 from gongkai.plugins.relation_rules import ENUMS, content_file, given, joined
+
+from gongkai import hookimpl, warning
 
 DONE = ENUMS["project_done_statuses"]  # 已完成, 已验收
 MAX_PHOTO_BYTES = 2 * 1024 * 1024

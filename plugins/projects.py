@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gongkai import hookimpl
-from gongkai.derived import period_sort_key
-from gongkai.loading import inside
-from gongkai.model import split_ids
+from gongkai.data.derived import period_sort_key
+from gongkai.data.model import split_ids
+from gongkai.data.reading import inside
 
 from .decisions import excerpt
 

@@ -7,9 +7,9 @@ import re
 from pathlib import Path, PurePosixPath
 
 from gongkai import hookimpl
-from gongkai.loading import inside
-from gongkai.model import split_ids
-from gongkai.resources import Record, standard_enums, standard_resources
+from gongkai.data.model import split_ids
+from gongkai.data.reading import inside
+from gongkai.data.resources import Record, standard_enums, standard_resources
 
 ENUMS = standard_enums()
 ID_RE = re.compile(next(r for r in standard_resources() if r.name == "units").field_by_name["id"]["constraints"]["pattern"])

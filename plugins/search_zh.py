@@ -17,7 +17,6 @@ import logging
 import re
 from pathlib import Path
 
-
 from gongkai import hookimpl
 
 log = logging.getLogger("mkdocs.plugins.gongkai")

@@ -1,6 +1,6 @@
 """The nine resources of the gongkai data standard."""
 from gongkai import hookimpl
-from gongkai.resources import standard_resources
+from gongkai.data.resources import standard_resources
 
 
 @hookimpl

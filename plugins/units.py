@@ -7,8 +7,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from gongkai import hookimpl
-from gongkai.derived import period_sort_key
-from gongkai.resources import standard_enums
+from gongkai.data.derived import period_sort_key
+from gongkai.data.resources import standard_enums
 
 from .decisions import excerpt
 

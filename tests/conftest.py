@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from gongkai.build import build, open_session
+from gongkai.bridge.build import build, open_session
+from gongkai.data.resources import standard_resources
 from gongkai.findings import Report
-from gongkai.report_text import format_report
-from gongkai.resources import standard_resources
+from gongkai.reports.text import format_report
 from gongkai.scaffold import init_portal
 
 REPO = Path(__file__).resolve().parent.parent

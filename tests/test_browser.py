@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, TODAY
 
-from gongkai.build import build
+from gongkai.bridge.build import build
 
 pytestmark = pytest.mark.browser
 

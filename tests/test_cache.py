@@ -4,20 +4,20 @@ from __future__ import annotations
 import pytest
 from conftest import TODAY, read_rows, write_rows
 
-import gongkai.core
-from gongkai.build import open_session
+import gongkai.session
+from gongkai.bridge.build import open_session
 
 
 @pytest.fixture
 def counted_loads(monkeypatch):
     calls = []
-    real = gongkai.core.load_tables
+    real = gongkai.session.load_tables
 
     def counting(*args, **kwargs):
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(gongkai.core, "load_tables", counting)
+    monkeypatch.setattr(gongkai.session, "load_tables", counting)
     return calls
 
 
@@ -80,7 +80,7 @@ class _Unpickled:
 
 
 def test_a_stale_cache_is_not_read_past_its_key(tmp_path):
-    from gongkai import cache
+    from gongkai.data import cache
 
     cache.store(tmp_path, "old key", _Unpickled())
     _Unpickled.seen.clear()

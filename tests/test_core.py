@@ -15,7 +15,7 @@ import yaml
 from conftest import TODAY, build_site, read_rows, write_rows
 
 from gongkai import hookimpl
-from gongkai.build import build, open_session
+from gongkai.bridge.build import build, open_session
 from gongkai.plugin_manager import DEFAULT_PLUGINS, create_plugin_manager
 from gongkai.settings import ConfigError, Settings, read_settings
 

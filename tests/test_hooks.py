@@ -9,8 +9,8 @@ import pytest
 from conftest import REPO, TODAY, read_rows, write_rows
 
 from gongkai import Resource, Table, error, hookimpl, hookspecs
-from gongkai.build import build, open_session
-from gongkai.html_tokens import START
+from gongkai.bridge.build import build, open_session
+from gongkai.site.html_tokens import START
 
 
 def hook_names() -> list[str]:

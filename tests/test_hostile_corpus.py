@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-
 from conftest import TODAY, build_site, codes, validate
-from gongkai.scaffold import init_portal
 from hostile.editing import add_row, configure, set_cell
 from hostile.shapes import neutral, norm, shape_differences, site_shapes, site_texts
+
+from gongkai.scaffold import init_portal
 
 
 @dataclass

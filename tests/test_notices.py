@@ -5,7 +5,6 @@ import re
 
 import segno
 from conftest import build_site
-
 from gongkai.plugins.notices import qr_svg
 
 SITE_URL = "https://gongkai.example.org/jinfeng/"

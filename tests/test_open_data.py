@@ -16,8 +16,12 @@ import frictionless
 import openpyxl
 import pytest
 from conftest import build_site, read_rows, write_rows
-
-from gongkai.plugins.open_data_formats import csv_cell, json_value, number_text, xlsx_bytes
+from gongkai.plugins.open_data_formats import (
+    csv_cell,
+    json_value,
+    number_text,
+    xlsx_bytes,
+)
 
 BOM = b"\xef\xbb\xbf"
 LEDGER_YAML = """\

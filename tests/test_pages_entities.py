@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from conftest import build_site, read_rows, write_rows
-
 from gongkai.plugins.projects import image_size
 
 VOID = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
@@ -369,7 +368,9 @@ def _run_filter(script: str, tree: dict, choice: list | None) -> dict:
 def test_photo_file_name_with_hash_and_space_links_to_the_file(portal):
     import base64
 
-    from conftest import build_site as _build, read_rows as _read, write_rows as _write
+    from conftest import build_site as _build
+    from conftest import read_rows as _read
+    from conftest import write_rows as _write
 
     png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
     (portal / "content" / "images").mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 from conftest import build_site
-from test_pages_results import MARKUP_NAME, assert_tables_wrapped, page, row_cells, write_known_portal
+from test_pages_results import (
+    MARKUP_NAME,
+    assert_tables_wrapped,
+    page,
+    row_cells,
+    write_known_portal,
+)
 
 
 @pytest.fixture(scope="module")

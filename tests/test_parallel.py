@@ -5,8 +5,8 @@ from functools import partial
 
 from conftest import build_site
 
-from gongkai.html_tokens import TagParser
 from gongkai.parallel import map_chunks
+from gongkai.site.html_tokens import TagParser
 
 
 def _tags(prefix, chunk):

@@ -1,4 +1,4 @@
-"""The privacy guard: detection and masking (gongkai.privacy), validation findings, masking in
+"""The privacy guard: detection and masking (gongkai.data.privacy), validation findings, masking in
 every output, and that a portal cannot switch the guard off by accident."""
 from __future__ import annotations
 
@@ -9,12 +9,21 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import TODAY, build_site, codes, read_rows, validate
-from gongkai.plugin_manager import create_plugin_manager
-from gongkai.privacy import BANK_CARD, MOBILE, RESIDENT_ID, excel_number, find, id_checksum_ok, mask, mask_name
-from gongkai.settings import ConfigError, Settings
 from hostile.editing import add_row, configure, luhn_card, set_cell
+
+from gongkai.data.privacy import (
+    BANK_CARD,
+    MOBILE,
+    RESIDENT_ID,
+    excel_number,
+    find,
+    id_checksum_ok,
+    mask,
+    mask_name,
+)
+from gongkai.plugin_manager import create_plugin_manager
+from gongkai.settings import ConfigError, Settings
 
 CARD19 = luhn_card("622202", "0007", 19)  # 6222020000000030007
 CARD16 = luhn_card("6222", "1234", 16)
@@ -72,7 +81,7 @@ def test_strict_edges_ignore_digits_inside_hashes():
 
 def test_scanning_digit_runs_finds_what_scanning_the_whole_text_finds():
     """find() only looks inside runs of digits; a plain scan of the whole text is the reference."""
-    from gongkai.privacy import _PATTERNS, classify
+    from gongkai.data.privacy import _PATTERNS, classify
 
     def reference(text, strict):
         found = []

@@ -8,16 +8,16 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from conftest import TODAY, build_site, codes, validate
+from hostile.editing import set_cell
+from hostile.shapes import norm, site_shapes, site_texts
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from conftest import TODAY, build_site, codes, validate
-from gongkai.build import build
-from gongkai.privacy import excel_number, find
+from gongkai.bridge.build import build
+from gongkai.data.privacy import excel_number, find
 from gongkai.scaffold import init_portal
-from hostile.editing import set_cell
-from hostile.shapes import norm, site_shapes, site_texts
 
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "gongkai-hypothesis")  # no .hypothesis/ in the repository
 

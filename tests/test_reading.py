@@ -15,8 +15,8 @@ import openpyxl
 import pytest
 from conftest import REPO, TODAY, codes, validate
 
-from gongkai.build import open_session
-from gongkai.resources import standard_resources
+from gongkai.bridge.build import open_session
+from gongkai.data.resources import standard_resources
 
 SCHEMAS = {r.name: r for r in standard_resources()}
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -730,7 +730,7 @@ def test_fast_string_readers_agree_with_frictionless():
     notes must be exactly what Frictionless' own reader gives."""
     import frictionless
 
-    from gongkai.typing_cells import _plain, _string_reader
+    from gongkai.data.cells import _plain, _string_reader
 
     fields = [f for resource in SCHEMAS.values() for f in resource.fields]
     samples = ["", "a", "p-001", "P 001", "u_jf", "2026-01", "2026Q1", "已完成", "进行中", "东风社区", "x" * 300, "-", "=1+1"]

@@ -7,7 +7,6 @@ from conftest import codes, edit_line, finding, read_rows, validate, write_rows
 
 from gongkai.findings import MAX_PER_CODE
 
-
 apply = edit_line
 the = finding
 

@@ -17,13 +17,13 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import TODAY, build_site
-from gongkai.build import open_session
 from gongkai.plugins import link_check, output_scan
-from gongkai.scaffold import init_portal
-from gongkai.site_check import check_output
 from hostile.editing import configure, set_cell
+
+from gongkai.bridge.build import open_session
+from gongkai.scaffold import init_portal
+from gongkai.site.checks import check_output
 
 #: the CLI, with MkDocs' page writer slowed down (each page is written exactly as usual, then a pause),
 #: so that the kill lands while pages are being written rather than by luck

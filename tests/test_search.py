@@ -13,8 +13,8 @@ from pathlib import Path
 import jieba
 import pytest
 from conftest import build_site, read_rows, write_rows
-
 from gongkai.plugins import search_zh
+
 from gongkai.scaffold import init_portal
 
 REWRITE_JS = Path(search_zh.__file__).parent / "assets" / "search-zh.js"

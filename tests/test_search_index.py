@@ -5,8 +5,8 @@ from __future__ import annotations
 import yaml
 from conftest import TODAY, build_site
 
-import gongkai.search_index as search_index
-from gongkai.build import open_session
+import gongkai.bridge.search_workers as search_index
+from gongkai.bridge.build import open_session
 
 INDEX = "search/search_index.json"
 

@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import TODAY, build_site
-from gongkai import site_folder
-from gongkai.site_folder import MARKER
+
+from gongkai.bridge import site_folder
+from gongkai.bridge.site_folder import MARKER
 
 
 def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

@@ -9,10 +9,10 @@ import openpyxl
 import pytest
 from conftest import TODAY, codes, read_rows, validate
 
-from gongkai.build import open_session
+from gongkai.bridge.build import open_session
 from gongkai.cli import main
-from gongkai.resources import standard_resources
-from gongkai.templates_xlsx import DATA_ROWS, write_templates
+from gongkai.data.resources import standard_resources
+from gongkai.excel_templates import DATA_ROWS, write_templates
 
 RESOURCES = {r.name: r for r in standard_resources()}
 

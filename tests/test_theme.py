@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import build_site
-
-from gongkai.build import open_session
 from gongkai.plugins import theme_assets
+
+from gongkai.bridge.build import open_session
 from gongkai.scaffold import init_portal
 
 THEME = Path(theme_assets.__file__).resolve().parents[1] / "gongkai" / "theme"

@@ -4,7 +4,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-
 from conftest import read_rows, write_rows
 
 
@@ -35,7 +34,7 @@ def add_row(root: Path, resource: str, **values) -> int:
 
 def luhn_card(prefix: str, suffix: str, length: int) -> str:
     """A card number with that prefix and suffix that passes the Luhn check (middle digits vary)."""
-    from gongkai.privacy import luhn_ok
+    from gongkai.data.privacy import luhn_ok
 
     middle = length - len(prefix) - len(suffix)
     for n in range(10 ** middle):

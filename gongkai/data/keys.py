@@ -2,8 +2,8 @@
 since they become URL paths and file names (A01 and a01 would be one page)."""
 from __future__ import annotations
 
-from .findings import Finding, error
-from .resources import Record, Resource
+from gongkai.data.resources import Record, Resource
+from gongkai.findings import Finding, error
 
 
 def key_of(record: Record, fields: list[str]) -> tuple | None:

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .findings import Finding, Report, error
-from .keys import check_foreign_keys, check_primary_keys
-from .loading import LoadedData
-from .resources import Record, Resource
-from .settings import Settings
-from .typing_cells import TableTyper
+from gongkai.data.cells import TableTyper
+from gongkai.data.keys import check_foreign_keys, check_primary_keys
+from gongkai.data.reading import LoadedData
+from gongkai.data.resources import Record, Resource
+from gongkai.findings import Finding, Report, error
+from gongkai.settings import Settings
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from .findings import Report, _capped
+from gongkai.findings import Report, _capped
 
 
 def findings_banner(report: Report) -> str:

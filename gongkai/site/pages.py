@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from .render import safe_title
+from gongkai.site.render import safe_title
 
 PATH_RE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9_.-]*/)*$")
 # The search index joins text nodes: without whitespace between cells, the numbers of adjacent cells

@@ -17,7 +17,7 @@ import multiprocessing
 import os
 from types import SimpleNamespace
 
-from .html_tokens import Tokens, replay
+from gongkai.site.html_tokens import Tokens, replay
 
 MAX_WORKERS = 4
 BATCH = 200  # pages per task sent to a worker
@@ -62,7 +62,7 @@ class SearchEntries:
         return cls(search, min((os.cpu_count() or 1) - 1, MAX_WORKERS) if can_fork else 0)
 
     def add(self, page) -> None:
-        """Index a generated page (`gongkai.pages.Page`; use_directory_urls: its URL is its path)."""
+        """Index a generated page (`gongkai.site.pages.Page`; use_directory_urls: its URL is its path)."""
         if self._pool is None or page.src_uri in self._html:
             return
         self._html[page.src_uri] = page.html

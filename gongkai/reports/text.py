@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from .findings import Report, _capped
+from gongkai.findings import Report, _capped
 
 
 def format_report(report: Report, *, with_warnings: bool = True) -> str:

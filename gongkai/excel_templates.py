@@ -13,8 +13,8 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
-from .findings import column_letter
-from .resources import Resource, standard_resources
+from gongkai.data.resources import Resource, standard_resources
+from gongkai.findings import column_letter
 
 DATA_ROWS = 5000  # validations cover rows 2..DATA_ROWS; formats are set on whole columns
 FIXED_TIME = "2000-01-01T00:00:00Z"
@@ -41,8 +41,8 @@ def _resources(root: Path) -> list[Resource]:
     """The standard resources, plus those the portal's plugins and datapackage.yaml add."""
     if not (root / "site_config.yml").is_file():
         return standard_resources()
-    from .build import open_session
-    from .loading import extend_with_datapackage
+    from gongkai.bridge.build import open_session
+    from gongkai.data.reading import extend_with_datapackage
 
     _, session = open_session(root)
     resources, _ = extend_with_datapackage(session.resources, root / session.settings.datasets_dir, root)

@@ -9,12 +9,12 @@ import logging
 import pickle
 from pathlib import Path
 
-from . import __version__
+from gongkai import __version__
 
 log = logging.getLogger("mkdocs.plugins.gongkai")
 CACHE_FILE = "validation.pickle"
 REPORT_FILE = "report.pickle"  # the findings alone: all that `gongkai validate` needs, quick to load
-CORE = Path(__file__).parent
+CORE = Path(__file__).parent.parent  # the whole gongkai package
 
 
 def validation_key(session) -> str | None:

@@ -5,10 +5,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .findings import Finding, column_letter, error, warning
-from .resources import Resource, Table, TableError
-from .settings import ConfigError, Settings, load_yaml
-from .typing_cells import cell_text
+from gongkai.data.cells import cell_text
+from gongkai.data.resources import Resource, Table, TableError
+from gongkai.findings import Finding, column_letter, error, warning
+from gongkai.settings import ConfigError, Settings, load_yaml
 
 DATA_SUFFIXES = (".csv", ".xlsx")
 DATAPACKAGE_NAMES = ("datapackage.yaml", "datapackage.yml", "datapackage.json")

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 
-
 class TableError(Exception):
     """A data file of a known format that cannot be read; carries the line (or sheet row)."""
 

@@ -21,7 +21,7 @@ import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
-from .settings import ConfigError
+from gongkai.settings import ConfigError
 
 MARKER = ".gongkai-site"
 MARKER_TEXT = "这个文件夹由 gongkai 生成，每次构建都会整体替换它：请不要在这里存放其他文件。\n"
@@ -178,10 +178,22 @@ def remove_stale(final: Path) -> None:
 
 @contextmanager
 def _swap_lock(final: Path):
-    fd = _locked(final.parent / f".{final.name}.lock", wait=True)
+    """The lock of swaps into `final`. Its file is removed afterwards, so nothing is left beside the
+    site; a process that locked a file another one had just removed tries again."""
+    path = final.parent / f".{final.name}.lock"
+    while True:
+        fd = _locked(path, wait=True)
+        try:
+            same = os.path.samestat(os.fstat(fd), os.stat(path))
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        _release(fd)
     try:
         yield
     finally:
+        path.unlink(missing_ok=True)
         _release(fd)
 
 

@@ -10,17 +10,17 @@ from functools import cached_property
 from pathlib import Path
 from typing import Callable
 
-from . import cache
-from .findings import Finding, Report
-from .loading import load_tables
-from .model import Portal
-from .pages import Page, check_file_path
-from .plugin_manager import create_plugin_manager
-from .render import Renderer
-from .resources import Resource
-from .settings import Settings, reference_date
-from .site_check import OutputFile, SiteFiles, check_output
-from .validation import CheckContext, ValidatedData, validate
+from gongkai.data import cache
+from gongkai.data.model import Portal
+from gongkai.data.reading import load_tables
+from gongkai.data.resources import Resource
+from gongkai.data.validation import CheckContext, ValidatedData, validate
+from gongkai.findings import Finding, Report
+from gongkai.plugin_manager import create_plugin_manager
+from gongkai.settings import Settings, reference_date
+from gongkai.site.checks import OutputFile, SiteFiles, check_output
+from gongkai.site.pages import Page, check_file_path
+from gongkai.site.render import Renderer
 
 log = logging.getLogger("mkdocs.plugins.gongkai")
 

@@ -5,7 +5,7 @@ import logging
 import os
 from pathlib import Path
 
-from .settings import CONFIG_FILE, read_settings
+from gongkai.settings import CONFIG_FILE, read_settings
 
 
 def serve(root: Path, dev_addr: str, today: str | None) -> int:

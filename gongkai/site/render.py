@@ -10,9 +10,7 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup, escape
 
-from . import derived
-
-CORE_TEMPLATES = Path(__file__).parent / "templates"
+from gongkai.data import derived
 
 #: characters that would become markup again after the theme's `striptags` (titles, share metadata)
 _TITLE_SAFE = str.maketrans({"<": "＜", ">": "＞", "&": "＆", '"': "＂", "'": "＇", "`": "｀", "{": "｛", "}": "｝"})
@@ -104,7 +102,7 @@ class Renderer:
 
     def __init__(self, template_dirs: list[Path], globals_: dict):
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(d) for d in template_dirs] + [str(CORE_TEMPLATES)]),
+            loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,

@@ -9,11 +9,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import site_folder
-from .core import Session
-from .findings import Report
-from .progress import Progress
-from .settings import CONFIG_FILE, read_settings
+from gongkai.bridge import site_folder
+from gongkai.bridge.progress import Progress
+from gongkai.findings import Report
+from gongkai.session import Session
+from gongkai.settings import CONFIG_FILE, read_settings
 
 log = logging.getLogger("mkdocs.plugins.gongkai")
 

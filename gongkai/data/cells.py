@@ -7,8 +7,8 @@ import difflib
 import re
 from typing import Any
 
-from .findings import Finding, column_letter, error, warning
-from .resources import Record, Resource, Table
+from gongkai.data.resources import Record, Resource, Table
+from gongkai.findings import Finding, column_letter, error, warning
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 LOOSE_DATE_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")

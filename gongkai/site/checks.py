@@ -10,9 +10,9 @@ from functools import cached_property, partial
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .findings import Finding
-from .html_tokens import Tokens
-from .parallel import map_chunks
+from gongkai.findings import Finding
+from gongkai.site.html_tokens import Tokens
+from gongkai.parallel import map_chunks
 
 CHECKED_SUFFIXES = (".html", ".xml", ".json")
 

@@ -11,20 +11,20 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File
 
-from . import site_folder
-from .banner import findings_banner
-from .build import portal_folders
-from .core import Session
-from .loading import inside
-from .pages import Page, digest
-from .preview import GeneratedFile, PreviewState
-from .progress import Progress
-from .report_text import format_report
-from .search_index import SearchEntries
-from .settings import ConfigError, Settings
+from gongkai.bridge import site_folder
+from gongkai.bridge.build import portal_folders
+from gongkai.bridge.preview import GeneratedFile, PreviewState
+from gongkai.bridge.progress import Progress
+from gongkai.bridge.search_workers import SearchEntries
+from gongkai.data.reading import inside
+from gongkai.reports.banner import findings_banner
+from gongkai.reports.text import format_report
+from gongkai.session import Session
+from gongkai.settings import ConfigError, Settings
+from gongkai.site.pages import Page, digest
 
 log = logging.getLogger("mkdocs.plugins.gongkai")
-THEME_OVERRIDES = Path(__file__).parent / "theme"
+THEME_OVERRIDES = Path(__file__).parent.parent / "theme"
 
 
 class GongkaiPlugin(BasePlugin):

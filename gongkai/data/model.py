@@ -12,9 +12,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable
 
-from . import derived
-from .resources import Record, Resource
-from .settings import Settings
+from gongkai.data import derived
+from gongkai.data.resources import Record, Resource
+from gongkai.settings import Settings
 
 
 @dataclass
@@ -42,7 +42,7 @@ class Portal:
     @cached_property
     def public_numbers(self) -> set[str]:
         """Keys of the personal-data-like numbers the portal publishes on purpose (`public_fields`)."""
-        from .privacy import public_numbers
+        from gongkai.data.privacy import public_numbers
 
         return public_numbers(self.records, self.settings.public_fields)
 

@@ -6,7 +6,7 @@ import hashlib
 import json
 import os
 
-from .findings import Finding, Report, _capped
+from gongkai.findings import Finding, Report, _capped
 
 
 def _escape_property(text: str) -> str:

@@ -1,0 +1,1 @@
+"""The MkDocs bridge: the adapter plugin, builds, the preview server and the site folders."""
