@@ -5,11 +5,14 @@ Exit status: 0 success, 1 data errors or a failed build, 2 usage or configuratio
 from __future__ import annotations
 
 import argparse
-import json
 import logging
+import os
 import sys
 from pathlib import Path
 
+from gongkai import __version__
+from gongkai.excel_templates import TEMPLATE_DIR
+from gongkai.findings import Report
 from gongkai.reports.text import format_report
 from gongkai.settings import ConfigError
 
@@ -23,15 +26,26 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except ConfigError as exc:
-        if getattr(args, "format", "text") == "json":
-            print(json.dumps({"valid": False, "errors": [exc.finding.to_dict()], "warnings": []}, ensure_ascii=False, indent=2))
-        else:
-            print(f"配置错误：{exc}", file=sys.stderr)
+        _config_error(exc, getattr(args, "format", "text"))
         return EXIT_USAGE
+    except BrokenPipeError:  # `gongkai validate | head`: the reader has all it wanted
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+
+
+def _config_error(exc: ConfigError, fmt: str) -> None:
+    """A configuration error in the format asked for: CI formats get their annotation and report too."""
+    report = Report([exc.finding])
+    if fmt in ("json", "github", "gitlab"):
+        print(_formatted(report, fmt))
+    if fmt != "json":
+        print(f"配置错误：{exc}", file=sys.stderr)
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gongkai", description="公开：把社区治理数据生成公开网站。")
+    parser.add_argument("--version", action="version", version=f"gongkai {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def command(name: str, func, help_text: str, with_dir: bool = True) -> argparse.ArgumentParser:
@@ -56,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(dir=None)
     p.add_argument("target", metavar="DIR", help="新门户的文件夹（必须不存在或为空）")
     command("plugins", cmd_plugins, "列出已加载的插件、来源和实现的钩子。")
-    command("template", cmd_template, "为每个数据表生成 Excel 填报模板（templates/*.xlsx）。")
+    command("template", cmd_template, f"为每个数据表生成 Excel 填报模板（{TEMPLATE_DIR}/*.xlsx）。")
     return parser
 
 
@@ -80,9 +94,9 @@ def _root(args) -> Path:
 
 
 def cmd_validate(args) -> int:
-    from gongkai.bridge.build import open_session
+    from gongkai.session import open_session
 
-    _, session = open_session(_root(args), args.today, cache_records=False)
+    session = open_session(_root(args), args.today, cache_records=False)
     report = session.report
     print(_formatted(report, args.format))
     return EXIT_OK if report.valid else EXIT_DATA
@@ -137,12 +151,11 @@ def cmd_init(args) -> int:
 
 
 def cmd_plugins(args) -> int:
+    from gongkai.config import load_config
     from gongkai.plugin_manager import create_plugin_manager
-    from gongkai.settings import read_settings
 
     root = _root(args)
-    _, settings = read_settings(root)
-    pm = create_plugin_manager(settings, root)
+    pm = create_plugin_manager(load_config(root).settings, root)
     for info in pm.infos():
         print(f"{info.name:<22} {info.source:<24} {', '.join(info.hooks)}")
     return EXIT_OK

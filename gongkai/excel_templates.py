@@ -1,4 +1,4 @@
-"""`gongkai template [DIR]`: one Excel template per resource, `templates/<resource>.xlsx`, which staff
+"""`gongkai template [DIR]`: one Excel template per resource, `excel-templates/<resource>.xlsx`, which staff
 fill in and save as `datasets/<resource>.xlsx`.
 
 The data sheet is named after the resource (so the reader picks it over the 说明 sheet) and has the
@@ -22,12 +22,13 @@ KIND_NAMES = {"id": "编号", "id-list": "编号列表（用英文分号 ; 分�
               "integer": "整数", "number": "数字", "enum": "从下拉列表中选择", "period": "评价周期（如 2025、2025-H1、2025-Q3、2025-07）",
               "text": "文字（可以较长）", "string": "文字", "path": "content/ 中的文件路径", "path-list": "文件路径列表（用英文分号 ; 分隔）"}
 FORMATS = {"date": "yyyy-mm-dd", "integer": "0", "number": "General", "yuan": "0.00"}
+TEMPLATE_DIR = "excel-templates"  # not templates/: that folder holds the portal's page-template overrides
 HEADER_FILL = {True: "F8CBAD", False: "DDEBF7"}  # required, optional
 
 
 def write_templates(root: Path) -> list[Path]:
-    """Write templates/<resource>.xlsx for every resource of the portal in `root`."""
-    folder = Path(root) / "templates"
+    """Write excel-templates/<resource>.xlsx for every resource of the portal in `root`."""
+    folder = Path(root) / TEMPLATE_DIR
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for resource in _resources(Path(root)):
@@ -41,10 +42,10 @@ def _resources(root: Path) -> list[Resource]:
     """The standard resources, plus those the portal's plugins and datapackage.yaml add."""
     if not (root / "site_config.yml").is_file():
         return standard_resources()
-    from gongkai.bridge.build import open_session
     from gongkai.data.reading import extend_with_datapackage
+    from gongkai.session import open_session
 
-    _, session = open_session(root)
+    session = open_session(root)
     resources, _ = extend_with_datapackage(session.resources, root / session.settings.datasets_dir, root)
     return list(resources.values())
 

@@ -10,6 +10,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Callable
 
+from gongkai.config import PortalConfig, load_config
 from gongkai.data import cache
 from gongkai.data.model import Portal
 from gongkai.data.reading import load_tables
@@ -17,7 +18,7 @@ from gongkai.data.resources import Resource
 from gongkai.data.validation import CheckContext, ValidatedData, validate
 from gongkai.findings import Finding, Report
 from gongkai.plugin_manager import create_plugin_manager
-from gongkai.settings import Settings, reference_date
+from gongkai.settings import reference_date
 from gongkai.site.checks import OutputFile, SiteFiles, check_output
 from gongkai.site.pages import Page, check_file_path
 from gongkai.site.render import Renderer
@@ -25,18 +26,23 @@ from gongkai.site.render import Renderer
 log = logging.getLogger("mkdocs.plugins.gongkai")
 
 
+def open_session(root: Path, today: str | None = None, cache_records: bool = True) -> "Session":
+    """A Session over the portal in `root`, its site_config.yml read and validated."""
+    return Session(load_config(Path(root)), today, cache_records=cache_records)
+
+
 class Session:
     """One run over one portal folder: every stage computed once, on first use."""
 
-    def __init__(self, root: Path, settings: Settings, today: str | None = None, site_url: str = "", site_name: str = "",
-                 cache_records: bool = True):
-        self.root = Path(root)
+    def __init__(self, config: PortalConfig, today: str | None = None, cache_records: bool = True):
+        self.config = config
+        self.root = config.root
         self.cache_records = cache_records  # `gongkai validate` needs only the report: skip pickling records
-        self.settings = settings
-        self.today = reference_date(today, settings)
-        self.site_url = site_url or ""
-        self.site_name = site_name or ""
-        self.pm = create_plugin_manager(settings, self.root)
+        self.settings = config.settings
+        self.today = reference_date(today, self.settings)
+        self.site_url = config.site_url
+        self.site_name = config.site_name
+        self.pm = create_plugin_manager(self.settings, self.root)
         self.page_listener: Callable[[Page], None] | None = None  # told of each page as it is generated
 
     # ------------------------------------------------------------------ load + validate
@@ -96,7 +102,8 @@ class Session:
             raise RuntimeError("the data has errors; build the portal only from valid data")
         data = self.validated
         portal = Portal(self.root, self.settings, self.today, data.context.resources, data.records,
-                        data.context.files, site_url=self.site_url, site_name=self.site_name)
+                        data.context.files, site_url=self.site_url, site_name=self.site_name,
+                        docs_dir=self.config.docs_dir, markdown_extensions=self.config.markdown_extensions)
         portal.render = Renderer(self._template_dirs(), {"portal": portal, "today": self.today})
         self.pm.hook.extend_portal(portal=portal)
         return portal

@@ -15,8 +15,6 @@ import yaml
 
 from gongkai.findings import error
 
-CONFIG_FILE = "site_config.yml"
-
 #: plugins a portal may only switch off through `unsafe_disable`, never by accident
 SAFETY_PLUGINS = ("privacy_guard", "output_scan")
 
@@ -24,7 +22,7 @@ SAFETY_PLUGINS = ("privacy_guard", "output_scan")
 class ConfigError(Exception):
     """The configuration is unusable; the message is Chinese and says what to change."""
 
-    def __init__(self, message: str, *, code: str = "config-error", file: str = CONFIG_FILE):
+    def __init__(self, message: str, *, code: str = "config-error", file: str = "site_config.yml"):
         super().__init__(message)
         self.finding = error(code, message, file=file)
 
@@ -132,11 +130,11 @@ def reference_date(cli_today: str | None, settings: Settings) -> dt.date:
     return dt.date.today()
 
 
-# ---------------------------------------------------------------- reading site_config.yml
+# ---------------------------------------------------------------- reading datapackage.yaml
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """Safe loader that refuses duplicate keys and ignores MkDocs' own tags (!ENV, !relative, python names)."""
+    """Safe loader for data-package YAML that refuses duplicate keys and reads unknown tags as plain values."""
 
 
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
@@ -144,11 +142,8 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bo
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
-            raise ConfigError(
-                f"site_config.yml 第 {key_node.start_mark.line + 1} 行：设置项 {key!r} 重复出现"
-                f"（第一次在第 {seen[key]} 行）。请删掉其中一个。",
-                code="duplicate-key",
-            )
+            raise ConfigError(f"第 {key_node.start_mark.line + 1} 行：{key!r} 重复出现（第一次在第 {seen[key]} 行）。"
+                              "请删掉其中一个。", code="duplicate-key")
         seen[key] = key_node.start_mark.line + 1
     return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
 
@@ -176,25 +171,9 @@ def load_yaml(path: Path) -> Any:
         raise ConfigError(f"{path.name} 不是 UTF-8 编码。请用 UTF-8 保存。", code="bad-config") from None
     try:
         return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except ConfigError as exc:
+        raise ConfigError(f"{path.name} {exc}", code=exc.finding.code) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f"第 {mark.line + 1} 行" if mark else ""
         raise ConfigError(f"{path.name} {line}格式错误：{exc}。请检查缩进和冒号。", code="bad-config") from None
-
-
-def gongkai_entry(config: dict) -> dict:
-    """The options of the `gongkai` entry in a MkDocs config's `plugins` list."""
-    for entry in config.get("plugins") or []:
-        if entry == "gongkai":
-            return {}
-        if isinstance(entry, dict) and "gongkai" in entry:
-            return entry["gongkai"] or {}
-    raise ConfigError("site_config.yml 的 plugins 列表中没有 gongkai。请加上：plugins: [search, gongkai]。", code="no-plugin")
-
-
-def read_settings(root: Path) -> tuple[dict, Settings]:
-    """Read `site_config.yml` of the portal in `root`: the whole config and gongkai's settings."""
-    config = load_yaml(root / CONFIG_FILE)
-    if not isinstance(config, dict):
-        raise ConfigError("site_config.yml 应为“设置项: 值”的映射。", code="bad-config")
-    return config, Settings.from_mapping(gongkai_entry(config))

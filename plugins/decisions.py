@@ -16,7 +16,6 @@ from mkdocs.utils.meta import get_data
 
 from gongkai import hookimpl
 from gongkai.data.reading import inside
-from gongkai.settings import CONFIG_FILE, ConfigError, load_yaml
 from gongkai.site.render import relative_url
 
 DESCRIPTION_CHARS = 100
@@ -31,7 +30,7 @@ def register_pages(register, portal):
                          communities=communities_of(portal.units, newest_first), bodies=bodies_of(portal, newest_first))
     register("decisions/", "决策公开", html, nav="决策公开", order=10,
              description="联席会议和居民议事会的决议、表决结果、公示期和任务清单。")
-    minutes = MinutesRenderer(portal.root)
+    minutes = MinutesRenderer(portal.docs_dir, portal.markdown_extensions)
     for d in newest_first:
         path = f"decisions/{d['id']}/"
         source = d.get("minutes")
@@ -74,11 +73,10 @@ class MinutesRenderer:
     """Renders a minutes file of content/ to HTML with the portal's Markdown extensions; the
     minutes are staff-written content, trusted like every page of content/."""
 
-    def __init__(self, root: Path):
-        config = _read_config(root)
-        self.docs = root / (config.get("docs_dir") or "content")
+    def __init__(self, docs: Path, extensions: list):
+        self.docs = docs
         self.relink = _Relink()
-        self.md = _markdown(config.get("markdown_extensions") or [], self.relink)
+        self.md = _markdown(extensions, self.relink)
 
     def page_of(self, source: str | None) -> str | None:
         """The URL path MkDocs gives content/<source> (minutes/x.md → minutes/x/)."""
@@ -106,19 +104,10 @@ def md_page(source: str) -> str:
     return f"{stem}/{name}/" if stem else f"{name}/"
 
 
-def _read_config(root: Path) -> dict:
-    try:
-        config = load_yaml(root / CONFIG_FILE)
-    except ConfigError:
-        return {}
-    return config if isinstance(config, dict) else {}
-
-
 def _markdown(extensions: list, relink: "_Relink") -> markdown.Markdown:
     """A Markdown converter with each configured extension that loads; toc shifts headings down."""
     names, configs = [], {}
-    for entry in extensions:
-        name, config = (entry, {}) if isinstance(entry, str) else next(iter(entry.items()), (None, {}))
+    for name, config in extensions:
         if isinstance(name, str) and _loads(name, config or {}):
             names.append(name)
             configs[name] = dict(config or {})

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from gongkai.bridge.build import build, open_session
+from gongkai.bridge.build import build
 from gongkai.data.resources import standard_resources
 from gongkai.findings import Report
 from gongkai.reports.text import format_report
 from gongkai.scaffold import init_portal
+from gongkai.session import open_session
 
 REPO = Path(__file__).resolve().parent.parent
 TODAY = "2026-11-25"
@@ -89,7 +90,7 @@ def finding(report: Report, expected: tuple, severity: str = "error"):
 
 
 def validate(root: Path, today: str = TODAY) -> Report:
-    _, session = open_session(root, today)
+    session = open_session(root, today)
     return session.report
 
 

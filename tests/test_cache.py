@@ -5,7 +5,7 @@ import pytest
 from conftest import TODAY, read_rows, write_rows
 
 import gongkai.session
-from gongkai.bridge.build import open_session
+from gongkai.session import open_session
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ def counted_loads(monkeypatch):
 
 
 def report_of(root, today=TODAY):
-    return open_session(root, today)[1].report
+    return open_session(root, today).report
 
 
 def test_second_run_reuses_the_cache(portal, counted_loads):

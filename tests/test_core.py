@@ -15,9 +15,11 @@ import yaml
 from conftest import TODAY, build_site, read_rows, write_rows
 
 from gongkai import hookimpl
-from gongkai.bridge.build import build, open_session
+from gongkai.bridge.build import build
+from gongkai.config import load_config
 from gongkai.plugin_manager import DEFAULT_PLUGINS, create_plugin_manager
-from gongkai.settings import ConfigError, Settings, read_settings
+from gongkai.session import open_session
+from gongkai.settings import ConfigError, Settings
 
 
 def set_gongkai_settings(root: Path, **options) -> None:
@@ -42,7 +44,7 @@ def tree_digest(folder: Path) -> dict[str, str]:
 
 
 def test_builtin_plugins_all_load_with_their_source(portal):
-    _, settings = read_settings(portal)
+    settings = load_config(portal).settings
     infos = {i.name: i for i in create_plugin_manager(settings, portal).infos()}
     assert set(DEFAULT_PLUGINS) <= set(infos)
     assert infos["home"].source == "内置"
@@ -64,7 +66,7 @@ def test_entry_point_plugin_is_discovered(tmp_path, portal, monkeypatch):
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: gk-extra-plugin\nVersion: 1.0\n", encoding="utf-8")
     (dist / "entry_points.txt").write_text("[gongkai]\nextra = gk_extra_plugin\n", encoding="utf-8")
     monkeypatch.syspath_prepend(str(site))
-    _, settings = read_settings(portal)
+    settings = load_config(portal).settings
     infos = {i.name: i for i in create_plugin_manager(settings, portal).infos()}
     assert infos["extra"].source == "安装包 gk-extra-plugin"
     html = (build_site(portal) / "extra" / "index.html").read_text(encoding="utf-8")
@@ -123,7 +125,7 @@ def test_plugin_registered_in_a_test_adds_a_page(portal):
         def register_pages(self, register, portal):
             register("test-page/", "测试页", "<h1>测试页</h1><p>项目数 %d</p>" % len(portal.projects))
 
-    _, session = open_session(portal, TODAY)
+    session = open_session(portal, TODAY)
     session.pm.register(TestPlugin(), name="test_plugin")
     try:
         result = build(portal, today=TODAY, session=session)
@@ -193,13 +195,13 @@ def test_unknown_setting_is_a_config_error():
 def test_reference_date_precedence(portal, monkeypatch):
     set_gongkai_settings(portal, today="2026-01-01")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
-    assert str(open_session(portal)[1].today) == "2026-01-01"
+    assert str(open_session(portal).today) == "2026-01-01"
     monkeypatch.setenv("GONGKAI_TODAY", "2026-02-02")
-    assert str(open_session(portal)[1].today) == "2026-02-02"
-    assert str(open_session(portal, "2026-03-03")[1].today) == "2026-03-03"
+    assert str(open_session(portal).today) == "2026-02-02"
+    assert str(open_session(portal, "2026-03-03").today) == "2026-03-03"
     set_gongkai_settings(portal, today=None)
     monkeypatch.delenv("GONGKAI_TODAY")
-    assert str(open_session(portal)[1].today) == "1970-01-01"
+    assert str(open_session(portal).today) == "1970-01-01"
 
 
 # ------------------------------------------------------------------------------ builds

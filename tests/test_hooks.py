@@ -9,7 +9,8 @@ import pytest
 from conftest import REPO, TODAY, read_rows, write_rows
 
 from gongkai import Resource, Table, error, hookimpl, hookspecs
-from gongkai.bridge.build import build, open_session
+from gongkai.bridge.build import build
+from gongkai.session import open_session
 from gongkai.site.html_tokens import START
 
 
@@ -18,7 +19,7 @@ def hook_names() -> list[str]:
 
 
 def session_with(root, plugin):
-    _, session = open_session(root, TODAY)
+    session = open_session(root, TODAY)
     session.pm.register(plugin, name="under_test")
     return session
 

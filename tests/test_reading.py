@@ -15,8 +15,8 @@ import openpyxl
 import pytest
 from conftest import REPO, TODAY, codes, validate
 
-from gongkai.bridge.build import open_session
 from gongkai.data.resources import standard_resources
+from gongkai.session import open_session
 
 SCHEMAS = {r.name: r for r in standard_resources()}
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -27,7 +27,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 def model(root: Path) -> dict[str, list[dict]]:
     """Every resource's records as plain dicts of typed values: what the pages are built from."""
-    _, session = open_session(root, TODAY)
+    session = open_session(root, TODAY)
     assert session.report.valid, session.report.to_json()
     return {name: [dict(r) for r in recs] for name, recs in session.portal.records.items()}
 

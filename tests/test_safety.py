@@ -21,8 +21,8 @@ from conftest import TODAY, build_site
 from gongkai.plugins import link_check, output_scan
 from hostile.editing import configure, set_cell
 
-from gongkai.bridge.build import open_session
 from gongkai.scaffold import init_portal
+from gongkai.session import open_session
 from gongkai.site.checks import check_output
 
 #: the CLI, with MkDocs' page writer slowed down (each page is written exactly as usual, then a pause),
@@ -215,7 +215,7 @@ def bad_site(tmp_path_factory):
     pages["bad/clean/"] = CLEAN
     add_pages(portal, pages, unsafe_disable=["output_scan"], disable=["link_check"])
     site = build_site(portal)
-    _, session = open_session(portal, TODAY)
+    session = open_session(portal, TODAY)
     model = session.portal
     scanned = {(f.code, f.file) for f in run_check(output_scan, site, model)}
     linked = {(f.code, f.file, f.value) for f in run_check(link_check, site, model)}
@@ -261,7 +261,7 @@ def test_personal_data_in_a_hand_written_page_is_found_in_the_page_and_the_searc
     (portal / "content" / "about.md").write_text("# 关于\n\n联系人手机 138 1234 5678\n", encoding="utf-8")
     configure(portal, unsafe_disable=["output_scan"])
     site = build_site(portal)
-    _, session = open_session(portal, TODAY)
+    session = open_session(portal, TODAY)
     found = {(f.code, f.file) for f in run_check(output_scan, site, session.portal)}
     assert ("output-personal-data", "about/index.html") in found
     assert ("output-personal-data", "search/search_index.json") in found

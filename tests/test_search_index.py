@@ -6,7 +6,7 @@ import yaml
 from conftest import TODAY, build_site
 
 import gongkai.bridge.search_workers as search_index
-from gongkai.bridge.build import open_session
+from gongkai.session import open_session
 
 INDEX = "search/search_index.json"
 
@@ -26,7 +26,7 @@ def _build(root, tmp_path, name, monkeypatch, background: bool) -> tuple[bytes, 
 
 def test_workers_make_the_index_material_makes(demo_copy, tmp_path, monkeypatch):
     index, by_workers = _build(demo_copy, tmp_path, "a", monkeypatch, True)
-    assert by_workers == {page.src_uri for page in open_session(demo_copy, TODAY)[1].pages}  # every generated page
+    assert by_workers == {page.src_uri for page in open_session(demo_copy, TODAY).pages}  # every generated page
     assert index == _build(demo_copy, tmp_path, "b", monkeypatch, False)[0]
 
 

@@ -16,6 +16,8 @@ import mkdocs.config
 import pytest
 from conftest import TODAY, build_site, read_rows, write_rows
 
+from gongkai.bridge.serve import PreviewBuilder
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -63,7 +65,7 @@ def test_serve_rebuilds_when_a_csv_row_changes(portal):
         rows[0]["title"] = "预览刷新测试议题"
         write_rows(portal, "decisions", rows)
         assert wait_for(home, "预览刷新测试议题", 60)
-        rows[0]["date"] = "2025年1月1日"  # briefly invalid: the server keeps running and shows the finding
+        rows[0]["date"] = "2025年13月1日"  # briefly invalid: the server keeps running and shows the finding
         write_rows(portal, "decisions", rows)
         assert wait_for(home, "gk-banner", 60)
     finally:
@@ -75,24 +77,19 @@ def test_serve_rebuilds_when_a_csv_row_changes(portal):
 
 
 class Preview:
-    """What `gongkai serve` runs on each change, without the server: MkDocs' dirty builds into one
-    folder, with the plugin object MkDocs keeps between them."""
+    """What `gongkai serve` runs on each change, without the server: its PreviewBuilder (MkDocs' dirty
+    builds into one folder, with the plugin object MkDocs keeps between them)."""
 
     def __init__(self, portal, site):
-        self.portal, self.site = portal, site
-        self.config().plugins.on_startup(command="serve", dirty=True)
-
-    def config(self):
-        config = mkdocs.config.load_config(str(self.portal / "site_config.yml"), site_dir=str(self.site))
-        config.plugins["gongkai"].today = TODAY
-        return config
+        self.site = site
+        self.builder = PreviewBuilder(portal, site, TODAY)
 
     def build(self) -> set[str]:
         """Build; the HTML files written by this build."""
         old = time.time() - 100
         for path in self.site.rglob("*.html"):
             os.utime(path, (old, old))
-        mkdocs.commands.build.build(self.config(), dirty=True)
+        self.builder()
         return {p.relative_to(self.site).as_posix() for p in self.site.rglob("*.html") if p.stat().st_mtime > old + 50}
 
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import subprocess
 
 import openpyxl
 import pytest
 from conftest import TODAY, codes, read_rows, validate
 
-from gongkai.bridge.build import open_session
 from gongkai.cli import main
 from gongkai.data.resources import standard_resources
-from gongkai.excel_templates import DATA_ROWS, write_templates
+from gongkai.excel_templates import DATA_ROWS, TEMPLATE_DIR, write_templates
+from gongkai.session import open_session
 
 RESOURCES = {r.name: r for r in standard_resources()}
 
@@ -25,14 +26,14 @@ def written(tmp_path_factory):
     root = tmp_path_factory.mktemp("templates") / "portal"
     init_portal(root)
     assert main(["template", str(root)]) == 0
-    return root / "templates"
+    return root / TEMPLATE_DIR
 
 
 @pytest.fixture
 def templates(portal, written):
-    """A fresh sample portal with the templates in templates/."""
-    shutil.copytree(written, portal / "templates")
-    return portal / "templates"
+    """A fresh sample portal with the templates in excel-templates/."""
+    shutil.copytree(written, portal / TEMPLATE_DIR)
+    return portal / TEMPLATE_DIR
 
 
 def validations(sheet) -> dict[str, object]:
@@ -52,7 +53,7 @@ def letter_of(resource: str, field: str) -> str:
 
 
 def model(root) -> dict[str, list[dict]]:
-    _, session = open_session(root, TODAY)
+    session = open_session(root, TODAY)
     assert session.report.valid, session.report.to_json()
     return {name: [dict(r) for r in recs] for name, recs in session.portal.records.items()}
 
@@ -62,8 +63,18 @@ def model(root) -> dict[str, list[dict]]:
 
 def test_one_template_per_standard_resource(portal, capsys):
     assert main(["template", str(portal)]) == 0
-    assert sorted(p.name for p in (portal / "templates").iterdir()) == sorted(f"{name}.xlsx" for name in RESOURCES)
-    assert "templates/projects.xlsx" in capsys.readouterr().out.splitlines()
+    assert sorted(p.name for p in (portal / TEMPLATE_DIR).iterdir()) == sorted(f"{name}.xlsx" for name in RESOURCES)
+    assert "excel-templates/projects.xlsx" in capsys.readouterr().out.splitlines()
+    assert not (portal / "templates").exists()  # that folder holds page-template overrides
+
+
+def test_the_templates_are_not_committed_with_the_portal(portal):
+    """`gongkai init` writes a .gitignore that keeps the generated workbooks out of `git add .`."""
+    assert main(["template", str(portal)]) == 0
+    subprocess.run(["git", "init", "-q"], cwd=portal, check=True)
+    ignored = subprocess.run(["git", "check-ignore", f"{TEMPLATE_DIR}/projects.xlsx"], cwd=portal,
+                             capture_output=True, text=True)
+    assert ignored.returncode == 0, "excel-templates/ is not ignored"
 
 
 @pytest.mark.parametrize("name", sorted(RESOURCES))
@@ -140,7 +151,7 @@ def test_guide_sheet_explains_every_field(templates):
 
 def test_templates_are_reproducible(portal, tmp_path):
     first = {p.name: p.read_bytes() for p in write_templates(portal)}
-    shutil.rmtree(portal / "templates")
+    shutil.rmtree(portal / TEMPLATE_DIR)
     second = {p.name: p.read_bytes() for p in write_templates(portal)}
     assert first == second
 
@@ -152,7 +163,7 @@ def test_datapackage_fields_get_their_columns_and_long_lists_a_hidden_sheet(port
         f"        - {{name: funding_source, type: string, title: 资金来源, constraints: {{enum: [{', '.join(values)}]}}}}\n",
         encoding="utf-8")
     write_templates(portal)
-    book = openpyxl.load_workbook(portal / "templates" / "projects.xlsx")
+    book = openpyxl.load_workbook(portal / TEMPLATE_DIR / "projects.xlsx")
     sheet = book["projects"]
     assert sheet["T1"].value == "资金来源"
     check = validations(sheet)["T"]
@@ -179,8 +190,8 @@ def typed(resource: str, name: str, text: str):
 
 
 def fill(root, name: str, rows: list[dict]) -> None:
-    """Fill templates/<name>.xlsx with rows (by field name) and save it as datasets/<name>.xlsx."""
-    book = openpyxl.load_workbook(root / "templates" / f"{name}.xlsx")
+    """Fill excel-templates/<name>.xlsx with rows (by field name) and save it as datasets/<name>.xlsx."""
+    book = openpyxl.load_workbook(root / TEMPLATE_DIR / f"{name}.xlsx")
     sheet = book[name]
     columns = {f["name"]: i + 1 for i, f in enumerate(RESOURCES[name].fields)}
     for number, row in enumerate(rows, start=2):

@@ -13,8 +13,8 @@ import yaml
 from conftest import build_site
 from gongkai.plugins import theme_assets
 
-from gongkai.bridge.build import open_session
 from gongkai.scaffold import init_portal
+from gongkai.session import open_session
 
 THEME = Path(theme_assets.__file__).resolve().parents[1] / "gongkai" / "theme"
 FOOTER = {"icp": '闽ICP备<b>12345678</b>号-1 & "x"', "police": "闽公网安备 35020000000000号", "site_code": "3502000001"}
@@ -212,7 +212,7 @@ def test_share_metadata_is_escaped_for_a_hostile_title(site):
 
 
 def test_a_missing_share_image_is_a_finding(theme_portal, tmp_path):
-    _, session = open_session(theme_portal, "2026-11-25")
+    session = open_session(theme_portal, "2026-11-25")
     findings = list(theme_assets.check_site(site_dir=tmp_path, portal=session.portal))
     assert [(f.code, f.file, f.field) for f in findings] == [("share-image-missing", "site_config.yml", "share_image")]
     (tmp_path / "images").mkdir()

@@ -16,6 +16,7 @@ from gongkai.bridge.build import portal_folders
 from gongkai.bridge.preview import GeneratedFile, PreviewState
 from gongkai.bridge.progress import Progress
 from gongkai.bridge.search_workers import SearchEntries
+from gongkai.config import PortalConfig
 from gongkai.data.reading import inside
 from gongkai.reports.banner import findings_banner
 from gongkai.reports.text import format_report
@@ -31,14 +32,13 @@ class GongkaiPlugin(BasePlugin):
     """Hosts gongkai's plugin manager inside a MkDocs build."""
 
     def __init__(self) -> None:
-        self.prepared: Session | None = None  # set by `gongkai build` to reuse its validated session once
+        self._started: Session | None = None  # handed in by `gongkai build` / `gongkai serve` for the next build
         self.session: Session | None = None
-        self.today: str | None = None  # --today from the CLI
         self.settings = Settings()
         self.command = "build"
         self._pages: dict = {}
         self._banner: str | None = None  # `serve` on invalid data: the findings, shown on every page
-        self.progress = Progress(enabled=False)  # `gongkai build` hands in one that draws in a terminal
+        self.progress = Progress(enabled=False)
         self._search_index: SearchEntries | None = None
         self._doc_pages: list[str] = []  # src_uris of this build's pages, in MkDocs' order
         self.preview: PreviewState | None = None  # `gongkai serve` (dirty builds): what the last build made
@@ -52,6 +52,12 @@ class GongkaiPlugin(BasePlugin):
         self.config = options
         return [], []
 
+    def start(self, session: Session, progress: Progress | None = None) -> None:
+        """Build the next build from `session` (read and validated by `gongkai build` or `gongkai serve`,
+        with their reference date) instead of reading the portal again; `progress` draws in a terminal."""
+        self._started = session
+        self.progress = progress or Progress(enabled=False)
+
     def on_startup(self, *, command, dirty):
         """Also makes MkDocs keep this object across `mkdocs serve` rebuilds."""
         self.command = command
@@ -59,10 +65,9 @@ class GongkaiPlugin(BasePlugin):
 
     # ------------------------------------------------------------------ config
     def on_config(self, config):
-        root = Path(config.config_file_path).parent
-        session, self.prepared = self.prepared, None
-        if session is None:  # plain `mkdocs build`, or a `serve` rebuild: read the data afresh
-            session = Session(root, self.settings, self.today, config.site_url or "", config.site_name)
+        session, self._started = self._started, None
+        if session is None or session.config.mkdocs is not config:  # plain `mkdocs build`
+            session = Session(PortalConfig.of(config, self.settings))
         self.session, self._banner, self._pages = session, None, {}
         self._build_started = time.time()
         _share_settings(config, session.settings)
@@ -105,9 +110,8 @@ class GongkaiPlugin(BasePlugin):
         if self.preview is not None and self.preview.full:
             site_folder.clean(site)  # MkDocs' dirty build keeps every file: start afresh
         elif self.preview is None:  # MkDocs empties the site folder next: only one gongkai may replace
-            root = Path(config.config_file_path).parent
             try:
-                site_folder.check_replaceable(site, root, portal_folders(root, config, self.session.settings))
+                site_folder.check_replaceable(site, self.session.root, portal_folders(self.session.config))
             except site_folder.SiteFolderError as exc:
                 raise PluginError(str(exc)) from None
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from gongkai.bridge import site_folder
 from gongkai.bridge.progress import Progress
+from gongkai.config import PortalConfig
 from gongkai.findings import Report
-from gongkai.session import Session
-from gongkai.settings import CONFIG_FILE, read_settings
+from gongkai.session import Session, open_session
 
 log = logging.getLogger("mkdocs.plugins.gongkai")
 
@@ -30,39 +30,32 @@ class BuildResult:
         return self.report.valid and self.error is None
 
 
-def open_session(root: Path, today: str | None = None, cache_records: bool = True) -> tuple[dict, Session]:
-    config, settings = read_settings(root)
-    return config, Session(root, settings, today, config.get("site_url") or "", config.get("site_name") or "",
-                           cache_records=cache_records)
-
-
 def build(root: Path, site_dir: Path | None = None, today: str | None = None, session: Session | None = None,
           progress: Progress | None = None) -> BuildResult:
-    """Validate and build the portal in `root`; publish to `site_dir` only when everything passed."""
+    """Validate and build the portal in `root` (or `session`'s); publish to `site_dir` only when
+    everything passed."""
     import mkdocs.commands.build
-    import mkdocs.config
     from mkdocs.exceptions import MkDocsException
 
-    root = Path(root).resolve()
     progress = progress or Progress(enabled=False)
     progress.stage("读取并检查数据")
-    config, fresh = open_session(root, today)
-    session = session or fresh
+    session = session or open_session(Path(root).resolve(), today)
     if not session.report.valid:
         return BuildResult(session.report)
-    final = Path(os.path.realpath(site_dir or root / (config.get("site_dir") or "site")))
-    site_folder.check_replaceable(final, root, portal_folders(root, config, session.settings))
+    config = session.config
+    final = Path(os.path.realpath(site_dir or config.site_dir))
+    site_folder.check_replaceable(final, config.root, portal_folders(config))
     site_folder.check_writable(final)
     site_folder.remove_stale(final)
     errors = _ErrorLog()
     try:
         with site_folder.building(final) as temp:
             with _reproducible_dates(session), errors:
-                cfg = mkdocs.config.load_config(str(root / CONFIG_FILE), site_dir=str(temp), strict=True)
-                cfg.plugins.on_startup(command="build", dirty=False)  # as `mkdocs build` does: plugin objects outlive a build
-                plugin = cfg.plugins["gongkai"]
-                plugin.prepared, plugin.today, plugin.progress = session, today, progress
-                mkdocs.commands.build.build(cfg)
+                mkdocs_config = config.mkdocs
+                mkdocs_config["site_dir"], mkdocs_config["strict"] = str(temp), True
+                mkdocs_config.plugins.on_startup(command="build", dirty=False)  # as `mkdocs build` does
+                mkdocs_config.plugins["gongkai"].start(session, progress)
+                mkdocs.commands.build.build(mkdocs_config)
             site_folder.swap_in(temp, final)
     except (MkDocsException, Exception) as exc:  # noqa: BLE001 - any failure must leave the old site
         return BuildResult(session.report, error="\n".join(errors.messages) or _described(exc))
@@ -71,12 +64,12 @@ def build(root: Path, site_dir: Path | None = None, today: str | None = None, se
     return BuildResult(session.report, site_dir=final, pages=progress.pages)
 
 
-def portal_folders(root: Path, config: dict, settings) -> dict[str, Path]:
+def portal_folders(config: PortalConfig) -> dict[str, Path]:
     """The portal's own folders, never to be replaced by a site (label -> path)."""
-    folders = {"datasets/": root / settings.datasets_dir, "content/": root / (config.get("docs_dir") or "content"),
-               "plugins/": root / "plugins", "templates/": root / "templates", ".git": root / ".git",
-               "缓存文件夹": root / settings.cache_dir}
-    return folders
+    root, settings = config.root, config.settings
+    return {"datasets/": root / settings.datasets_dir, f"{config.docs_dir.name}/": config.docs_dir,
+            "plugins/": root / "plugins", "templates/": root / "templates", ".git": root / ".git",
+            "缓存文件夹": root / settings.cache_dir}
 
 
 def _described(exc: BaseException) -> str:

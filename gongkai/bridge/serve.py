@@ -1,25 +1,83 @@
-"""`gongkai serve`: MkDocs' live-reloading preview, also watching `datasets/` and the portal's plugins."""
+"""`gongkai serve`: a live-reloading preview at the address it prints, rebuilt when `content/`,
+`datasets/`, `site_config.yml` or the portal's plugins and templates change.
+
+Each rebuild reads site_config.yml once, validates the data (invalid data shows the findings on every
+page instead of stopping the server) and runs MkDocs' dirty build into a preview folder that gongkai
+made (gongkai/bridge/preview.py: only changed pages are rendered again). The preview is served at the
+root of the address, whatever path `site_url` has, as the README says.
+"""
 from __future__ import annotations
 
 import logging
-import os
+import shutil
+import tempfile
 from pathlib import Path
 
-from gongkai.settings import CONFIG_FILE, read_settings
+from gongkai.bridge import site_folder
+from gongkai.config import CONFIG_FILE, PortalConfig, load_config
+from gongkai.session import Session
+
+log = logging.getLogger("mkdocs.plugins.gongkai")
+
+
+class PreviewBuilder:
+    """One rebuild of the preview: what the server runs on each change (tests call it directly)."""
+
+    def __init__(self, root: Path, site_dir: Path, today: str | None = None):
+        self.root, self.site_dir, self.today = Path(root), Path(site_dir), today
+        self._started = False
+
+    def config(self) -> PortalConfig:
+        return load_config(self.root, site_dir=str(self.site_dir))
+
+    def __call__(self, config: PortalConfig | None = None) -> None:
+        import mkdocs.commands.build
+
+        config = config or self.config()
+        plugins = config.mkdocs.plugins
+        if not self._started:  # MkDocs keeps plugin objects with on_startup between builds of one process
+            plugins.on_startup(command="serve", dirty=True)
+            self._started = True
+        plugins["gongkai"].start(Session(config, self.today))
+        mkdocs.commands.build.build(config.mkdocs, dirty=True)
 
 
 def serve(root: Path, dev_addr: str, today: str | None) -> int:
-    from mkdocs.commands.serve import serve as mkdocs_serve
+    from mkdocs.livereload import LiveReloadServer
 
-    _, settings = read_settings(root)
-    watch = [str(root / settings.datasets_dir)]
-    watch += [str(root / d) for d in ("plugins", "templates") if (root / d).is_dir()]
-    if today:
-        os.environ["GONGKAI_TODAY"] = today  # --today wins over GONGKAI_TODAY: it replaces it for this process
+    host, _, port = dev_addr.rpartition(":")
+    preview = Path(tempfile.mkdtemp(prefix="gongkai-preview-"))
+    site_folder.mark(preview)
+    builder = PreviewBuilder(root, preview, today)
+    config = builder.config()  # a broken site_config.yml stops here, before the server starts
     logging.getLogger("mkdocs.commands.build").addFilter(_DirtyBuildNotice())
-    # dirty builds: MkDocs renders again only the pages gongkai reports changed (gongkai/preview.py)
-    mkdocs_serve(config_file=str(root / CONFIG_FILE), dev_addr=dev_addr, watch=watch, livereload=True, build_type="dirty")
+    logging.getLogger("mkdocs.livereload").setLevel(logging.ERROR)  # no line per request
+    server = LiveReloadServer(builder=builder, host=host or "127.0.0.1", port=int(port or 8000), root=str(preview))
+    try:
+        print("正在生成预览……", flush=True)
+        try:
+            builder(config)
+        except Exception as exc:  # noqa: BLE001 - the server stays up and shows the next good build
+            log.error("预览生成失败：%s。改正后保存，预览会自动重新生成。", exc)
+        for path in _watched(config):
+            server.watch(str(path))
+        print(f"预览地址：{server.url}（按 Ctrl+C 停止）。修改数据或页面后会自动刷新。", flush=True)
+        try:
+            server.serve()
+        except KeyboardInterrupt:
+            print("预览已停止。", flush=True)
+        finally:
+            server.shutdown()
+    finally:
+        shutil.rmtree(preview, ignore_errors=True)
     return 0
+
+
+def _watched(config: PortalConfig) -> list[Path]:
+    root = config.root
+    paths = [config.docs_dir, root / config.settings.datasets_dir, root / CONFIG_FILE]
+    paths += [root / d for d in ("plugins", "templates") if (root / d).is_dir()]
+    return [p for p in paths if p.exists()]
 
 
 class _DirtyBuildNotice(logging.Filter):

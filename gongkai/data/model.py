@@ -27,10 +27,13 @@ class Portal:
     files: dict[str, str]
     site_url: str = ""
     site_name: str = ""
+    docs_dir: Path | None = None  # content/: the hand-written pages (`docs_dir` of site_config.yml)
+    markdown_extensions: list = field(default_factory=list)  # [(name, settings)] as MkDocs uses them
     extra: dict[str, Any] = field(default_factory=dict)
     render: Callable[..., str] | None = None  # set by the core: render(template, path, **context)
 
     def __post_init__(self) -> None:
+        self.docs_dir = self.docs_dir or self.root / "content"
         for name in self.resources:
             self.records.setdefault(name, [])
         self.by_id: dict[str, dict[str, Record]] = {
