@@ -41,8 +41,8 @@ class Finding:
     def to_dict(self) -> dict:
         data = asdict(self)
         data.pop("severity")
-        if data["value"] is not None and not isinstance(data["value"], (str, int, float, bool)):
-            data["value"] = str(data["value"])
+        if data["value"] is not None:
+            data["value"] = str(data["value"])  # the cell as written: always text
         return data
 
     def sort_key(self) -> tuple:
@@ -62,9 +62,7 @@ class Report:
     """All findings of one validation run (never stops at the first)."""
 
     findings: list[Finding] = field(default_factory=list)
-
-    def add(self, finding: Finding) -> None:
-        self.findings.append(finding)
+    checked: dict[str, int] = field(default_factory=dict)  # resource -> rows checked
 
     def extend(self, findings: Iterable[Finding]) -> None:
         self.findings.extend(findings)

@@ -29,7 +29,8 @@ def read_table(path, resource):
     if not rows:
         raise TableError("empty-file", "文件是空的。第 1 行应为表头（字段名或中文标题）。", row=1)
     (header_line, header), body = rows[0], rows[1:]
-    _check_delimiter(header, header_line)
+    if all(len(cells) == 1 for _, cells in rows[:6]):  # not a title row above a real header: one column throughout
+        _check_delimiter(header, header_line)
     notes += _stray_delimiters(len(header), body)
     return Table(path=path, header=header, rows=body, header_line=header_line, notes=notes)
 

@@ -18,6 +18,7 @@ from gongkai.findings import column_letter
 RESAVE = "请在 Excel 或 WPS 中打开后重新另存为 .xlsx。"
 FORMULA_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")
 SMALL_MEMBER = 1_000_000  # members this small are never a bomb, whatever their ratio
+PERCENT_DECIMALS = re.compile(r"\.(0+)%")  # 0.00% shows two decimals
 
 
 @hookimpl
@@ -83,13 +84,17 @@ def _read_cells(sheet) -> tuple[list, list]:
                               "请改正公式，或直接填写数值。", number, column_letter(cell.column - 1)))
                 values.append(None)
             else:
-                values.append(_shown(cell.value))
+                values.append(_shown(cell.value, cell.number_format))
         rows.append((number, values))
     return rows, notes
 
 
-def _shown(value):
-    """Excel keeps 17 significant digits but shows 15 (0.1*3 is 0.3); dates are whole days."""
+def _shown(value, number_format: str = "General"):
+    """Excel keeps 17 significant digits but shows 15 (0.1*3 is 0.3); dates are whole days; a number in
+    a percentage format is read as Excel shows it (0.4 → "40%"), so that typing can say what happened."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in (number_format or ""):
+        decimals = PERCENT_DECIMALS.search(number_format)
+        return f"{value * 100:.{len(decimals.group(1)) if decimals else 0}f}%"
     if isinstance(value, float):
         return float(f"{value:.15g}")
     if isinstance(value, dt.datetime) and value - value.replace(hour=0, minute=0, second=0, microsecond=0) < dt.timedelta(seconds=1):

@@ -24,15 +24,28 @@ def run(portal, fmt, **env):
                           capture_output=True, text=True, env={**os.environ, **env}, timeout=120)
 
 
-def test_github_format_annotates_the_line_and_writes_the_job_summary(portal, tmp_path):
+def test_github_format_annotates_the_line_with_the_rule_name_and_writes_the_job_summary(portal, tmp_path):
     column = broken_units(portal)
     summary = tmp_path / "summary.md"
     result = run(portal, "github", GITHUB_STEP_SUMMARY=str(summary))
     assert result.returncode == 1
-    assert "::error file=datasets/units.csv,line=2,title=constraint-enum::" in result.stdout
+    assert "::error file=datasets/units.csv,line=2,title=不在可选值中::[constraint-enum] “类型”的值 居委会" in result.stdout
     table = summary.read_text(encoding="utf-8")
-    assert "| 级别 | 文件 | 行 | 列 | 字段 | 问题 |" in table
-    assert f"| 错误 | datasets/units.csv | 2 | {chr(65 + column)} | kind |" in table
+    assert table.startswith("### 数据检查未通过 ❌：1 处错误")
+    assert "| 级别 | 规则 | 文件 | 行 | 列 | 字段 | 问题 |" in table
+    assert f"| 错误 | 不在可选值中 | datasets/units.csv | 2 | {chr(65 + column)} | kind |" in table
+
+
+def test_github_summary_of_clean_data_says_it_passed_with_the_counts(portal, tmp_path):
+    summary = tmp_path / "summary.md"
+    result = run(portal, "github", GITHUB_STEP_SUMMARY=str(summary))
+    assert result.returncode == 0 and "::error" not in result.stdout
+    rows = {name: len(read_rows(portal, name)) for name in
+            ("units", "pairings", "needs", "resources", "decisions", "projects", "milestones", "evaluations", "evaluation_items")}
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("### 数据检查通过 ✅")
+    assert f"检查了 9 个数据表、共 {sum(rows.values()):,} 行；错误 0 处，提示 0 条。" in text
+    assert "|" not in text  # no empty table
 
 
 def test_gitlab_format_is_a_code_quality_report(portal):
@@ -41,8 +54,53 @@ def test_gitlab_format_is_a_code_quality_report(portal):
     assert result.returncode == 1
     issues = json.loads(result.stdout)
     assert [(i["check_name"], i["location"]["path"], i["location"]["lines"]["begin"], i["severity"]) for i in issues] == [
-        ("constraint-enum", "datasets/units.csv", 2, "major")]
+        ("不在可选值中（constraint-enum）", "datasets/units.csv", 2, "major")]
     assert len(issues[0]["fingerprint"]) == 64
+
+
+def test_a_config_error_is_annotated_and_reported_in_every_ci_format(portal, tmp_path):
+    config = portal / "site_config.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("site_name:", "site_nmae:", 1), encoding="utf-8")
+    summary = tmp_path / "summary.md"
+    github = run(portal, "github", GITHUB_STEP_SUMMARY=str(summary))
+    assert github.returncode == 2
+    assert "::error file=site_config.yml,title=网站配置::[mkdocs-config]" in github.stdout
+    assert "site_nmae" in summary.read_text(encoding="utf-8")
+    gitlab = run(portal, "gitlab")
+    assert gitlab.returncode == 2
+    [issue] = json.loads(gitlab.stdout)
+    assert issue["location"]["path"] == "site_config.yml" and "site_nmae" in issue["description"]
+
+
+def test_json_value_is_always_the_cell_as_written(portal):
+    rows = read_rows(portal, "projects")
+    rows[0]["progress"] = "120"  # an integer over its maximum
+    rows[1]["budget_yuan"] = "1,234.567"
+    write_rows(portal, "projects", rows)
+    rows = read_rows(portal, "needs")
+    rows[0]["resolved_on"] = "2001/1/1"  # a valid date, before raised_on: a rule finding about a typed value
+    rows[0]["status"] = "已解决"
+    write_rows(portal, "needs", rows)
+    report = json.loads(run(portal, "json").stdout)
+    values = {(f["resource"], f["field"]): f["value"] for f in report["errors"]}
+    assert values[("projects", "progress")] == "120"
+    assert values[("projects", "budget_yuan")] == "1,234.567"
+    assert values[("needs", "resolved_on")] == "2001/1/1"
+    assert all(isinstance(f["value"], str) for f in report["errors"] + report["warnings"] if f["value"] is not None)
+
+
+def test_every_finding_code_in_the_source_has_a_chinese_rule_name():
+    import re
+
+    from gongkai.reports.rules import RULE_NAMES
+
+    source = "\n".join(p.read_text(encoding="utf-8") for folder in ("gongkai", "plugins")
+                       for p in (REPO / folder).rglob("*.py"))
+    found = set(re.findall(r"""(?:error|warning|TableError|context\.error)\(\s*"([a-z][a-z0-9-]+)\"""", source))
+    found |= set(re.findall(r"""code="([a-z][a-z0-9-]+)\"""", source))
+    found |= set(re.findall(r"""(?:return |(?<![\w.])\()"([a-z]+-[a-z-]+)", f?"[^"]*[\u4e00-\u9fff]""", source))
+    assert found - set(RULE_NAMES) == set()
+    assert len(found) > 60
 
 
 def test_init_workflows_validate_pull_requests_and_publish_main(portal):

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import TODAY, build_site
+
 from gongkai.config import load_config
 
 

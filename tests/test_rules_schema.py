@@ -12,8 +12,15 @@ the = finding
 
 
 SCHEMA = [
-    pytest.param("pairings", 2, dict(since="2025年1月20日"), ("type-error", "pairings", 2, "since"), ["2025年1月20日", "2025-01-20"], id="中文日期"),
-    pytest.param("projects", 3, dict(start_date="2026/5/1"), ("type-error", "projects", 3, "start_date"), ["2026-05-01"], id="斜杠日期"),
+    pytest.param("pairings", 2, dict(since="2025年2月30日"), ("type-error", "pairings", 2, "since"), ["2025年2月30日", "不是真实存在的日期"], id="不存在的中文日期"),
+    pytest.param("projects", 3, dict(start_date="5/1/2026"), ("type-error", "projects", 3, "start_date"), ["5/1/2026", "YYYY-MM-DD"], id="月日年顺序"),
+    pytest.param("projects", 3, dict(start_date="20260501"), ("type-error", "projects", 3, "start_date"), ["2026-05-01"], id="八位数字日期"),
+    pytest.param("projects", 3, dict(budget_yuan="1.2万"), ("type-error", "projects", 3, "budget_yuan"), ["1.2万", "12000", "元"], id="金额带万"),
+    pytest.param("projects", 3, dict(beneficiaries="3万"), ("type-error", "projects", 3, "beneficiaries"), ["3万", "30000"], id="人数带万"),
+    pytest.param("projects", 4, dict(progress="40%"), ("type-error", "projects", 4, "progress"), ["40%", "百分号", "填写数字 40"], id="进度带百分号"),
+    pytest.param("projects", 3, dict(budget_yuan="1,23"), ("type-error", "projects", 3, "budget_yuan"), ["1,23"], id="千分位放错"),
+    pytest.param("evaluation_items", 2, dict(max_score="Infinity"), ("not-finite", "evaluation_items", 2, "max_score"), ["Infinity", "有限"], id="满分无穷大"),
+    pytest.param("evaluations", 2, dict(score="NaN"), ("not-finite", "evaluations", 2, "score"), ["NaN"], id="得分NaN"),
     pytest.param("units", 8, dict(kind="物业公司"), ("constraint-enum", "units", 8, "kind"), ["物业公司", "“物业企业”", "共建单位、物业企业"], id="未知枚举值"),
     pytest.param("needs", 3, dict(status="已解決"), ("constraint-enum", "needs", 3, "status"), ["“已解决”"], id="繁体枚举值"),
     pytest.param("units", 10, dict(id="JIEDAO", name="重复的街道", kind="街道"), ("primary-key", "units", 10, "id"), ["JIEDAO", "第 2 行", "大小写"], id="编号仅大小写不同"),
@@ -89,5 +96,5 @@ def test_at_most_50_findings_of_one_code_per_resource(portal):
     assert len(shown) == MAX_PER_CODE == 50
     assert [f["row"] for f in shown] == list(range(6, 56))  # the first 50, in file order
     more = [f for f in listed if f["code"] == "more-findings"]
-    assert [(f["resource"], f["value"]) for f in more] == [("evaluations", 10)]
+    assert [(f["resource"], f["value"]) for f in more] == [("evaluations", "10")]  # value: always text
     assert "10" in more[0]["message"]

@@ -215,7 +215,7 @@ def test_filled_templates_validate_and_give_the_csv_model(templates):
 def test_mistakes_in_a_filled_template_are_found_on_their_sheet_rows(templates):
     root = templates.parent
     rows = [{k: typed("projects", k, v) for k, v in row.items()} for row in read_rows(root, "projects")]
-    rows[0]["start_date"] = "2025/3/5"  # typed as text: sheet row 2
+    rows[0]["start_date"] = "5/3/2025"  # typed as text, month first: sheet row 2
     rows[1]["category"] = "设施维修"  # not in the dropdown: sheet row 3
     rows[2]["title"] = None  # required: sheet row 4
     fill(root, "projects", rows)
@@ -224,7 +224,7 @@ def test_mistakes_in_a_filled_template_are_found_on_their_sheet_rows(templates):
                                      ("constraint-required", "projects", 4, "title"),
                                      ("type-error", "projects", 2, "start_date")]
     by_code = {f.code: f for f in report.errors}
-    assert "2025-03-05" in by_code["type-error"].message and by_code["type-error"].column == "K"
+    assert "YYYY-MM-DD" in by_code["type-error"].message and by_code["type-error"].column == "K"
     assert "设施改造" in by_code["constraint-enum"].message
     assert by_code["constraint-required"].file == "datasets/projects.xlsx"
     assert codes(report, "warning") == []

@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import re
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from gongkai.data.headers import HeaderMap
 from gongkai.data.resources import Record, Resource, Table
 from gongkai.findings import Finding, column_letter, error, warning
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 LOOSE_DATE_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+#: the year-month-day spellings staff's tools write, accepted as they are (2025/3/5 is what Excel saves
+#: in a CSV on Chinese Windows): one separator throughout, or 年月日
+STAFF_DATE_RE = re.compile(r"^(\d{4})(?:([-/.])(\d{1,2})\2(\d{1,2})|年(\d{1,2})月(\d{1,2})日)$")
 COMPACT_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 YUAN_RE = re.compile(r"^\d+(\.\d{1,2})?$")
+#: 1,234 or 1,234,567.5: thousands separators in their places only
+GROUPED_RE = re.compile(r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+WAN_RE = re.compile(r"^([-+]?\d+(?:\.\d+)?)\s*万\s*元?$")
+PERCENT_RE = re.compile(r"^([-+]?\d+(?:\.\d+)?)\s*[%％]$")
+NUMERIC_KINDS = ("integer", "number", "yuan")
 
 TYPE_NAMES = {"integer": "整数", "number": "数字", "date": "日期", "string": "文字", "boolean": "是/否"}
 
@@ -68,22 +79,27 @@ class TableTyper:
     # ----------------------------------------------------------------- header
 
     def map_header(self, table: Table) -> dict[int, str]:
-        """Column index → field name; headers may be field names or Chinese titles, in any order."""
-        by_label: dict[str, str] = {}
-        for f in self.resource.fields:
-            by_label[f["name"].lower()] = f["name"]
-            if f.get("title"):
-                by_label[_norm(f["title"])] = f["name"]
+        """Column index → field name; headers may be field names or Chinese titles, in any order, with
+        a harmless unit or note added (gongkai/data/headers.py)."""
         mapping: dict[int, str] = {}
-        for index, label in enumerate(table.header):
-            text = cell_text(label)
-            if not text:
-                continue
-            name = by_label.get(_norm(text)) or by_label.get(text.lower())
+        ambiguous: set[str] = set()
+        headers = HeaderMap(self.resource)
+        for column in headers.columns(table.header):
+            index, text, name = column.index, column.text, column.field
             where = dict(resource=self.resource.name, file=self.file, row=table.header_line, column=column_letter(index), value=text)
-            if name is None:
-                self.findings.append(warning("unknown-column", f"第 {column_letter(index)} 列的表头“{text}”不是 {self.resource.name} 的字段，已忽略。"
-                                             f"可用的表头：{self._labels()}。", **where))
+            if column.ambiguous:
+                ambiguous.add(column.ambiguous)
+                spec = self.resource.field_by_name[column.ambiguous]
+                title = spec.get("title") or column.ambiguous
+                unit = "以元为单位填写金额" if spec.get("x-gongkai-type") == "yuan" else "填写原始的数值"
+                self.findings.append(error("ambiguous-column", f"第 {column_letter(index)} 列的表头“{text}”像是字段“{title}”"
+                                           f"（{column.ambiguous}），但括号中的单位会改变数值的含义，无法确定怎样读取。请把这一列{unit}，"
+                                           f"并把表头改为“{title}”。", field=column.ambiguous, **where))
+            elif name is None:
+                close = headers.closest(text)
+                hint = f"是否应为“{close}”？" if close else ""
+                self.findings.append(warning("unknown-column", f"第 {column_letter(index)} 列的表头“{text}”不是 {self.resource.name} 的字段，"
+                                             f"这一列的数据不会发布。{hint}可用的表头：{self._labels()}。", **where))
             elif name in mapping.values():
                 self.findings.append(error("duplicate-column", f"字段 {name} 的列出现了两次（第 {column_letter(index)} 列）。请删掉多余的一列。", field=name, **where))
             else:
@@ -91,7 +107,7 @@ class TableTyper:
         present = set(mapping.values())
         for f in self.resource.fields:
             required = f.get("constraints", {}).get("required") or f["name"] in self.resource.primary_key
-            if required and f["name"] not in present:
+            if required and f["name"] not in present and f["name"] not in ambiguous:
                 self.findings.append(error("missing-column", f"缺少必填的列“{f.get('title', f['name'])}”（{f['name']}）。"
                                            f"请在表头加上这一列。", resource=self.resource.name, file=self.file,
                                            row=table.header_line, field=f["name"]))
@@ -126,6 +142,7 @@ class TableTyper:
     def _type_row(self, line: int, cells: list, mapping: dict[int, str]) -> Record:
         values: dict[str, Any] = {name: None for name in self.resource.field_by_name}
         bad: set[str] = set()
+        written: dict[str, str] = {}
         read, size = self._read, len(cells)
         for index, name in mapping.items():
             raw = cells[index] if index < size else None
@@ -135,35 +152,94 @@ class TableTyper:
                 bad.add(name)
                 self.findings.append(error(problem[0], problem[1], resource=self.resource.name, file=self.file, row=line,
                                            column=column_letter(index), field=name, value=text))
+            elif text and value is not text and value != text:
+                written[name] = text  # a typed value (number, date) or a normalised one: findings quote the cell
             values[name] = value
         bad |= self._absent_invalid
         record = Record(values, line)
         record.__dict__["invalid"] = bad
+        record.__dict__["written"] = written
         return record
 
     def _read(self, name: str, text: str) -> tuple[Any, tuple[str, str] | None]:
         spec, kind, reader, plain_date = self._plans[name]
+        cell = text
         if kind == "date" and text:
             if not DATE_RE.match(text):
-                return None, _date_problem(spec, text)
+                text = staff_date(text) or text
+                if not DATE_RE.match(text):
+                    return None, _date_problem(spec, cell)
             if plain_date:  # Frictionless' date reader is strptime: 40 µs a cell
                 try:
                     return dt.date.fromisoformat(text), None
                 except ValueError:
-                    return None, _date_problem(spec, text)
+                    return None, _date_problem(spec, cell)
+        elif text and (kind in NUMERIC_KINDS or spec.get("type") in NUMERIC_KINDS):
+            text, problem = _numeric_text(spec, kind, text)
+            if problem:
+                return None, problem
         value, notes = reader(text)
         if notes:
-            return None, _problem(spec, text, notes)
+            return None, _problem(spec, cell, notes)
         if kind == "yuan" and text and not YUAN_RE.match(text):
-            return None, ("constraint-yuan", f"“{spec.get('title')}”的值 {text} 不是金额：应为不小于 0 的数，最多两位小数（单位：元），例如 4519500 或 1280.50。")
+            return None, ("constraint-yuan", f"“{spec.get('title')}”的值 {cell} 不是金额：应为不小于 0 的数，最多两位小数（单位：元），例如 4519500 或 1280.50。")
         if isinstance(value, str):
             value = value.strip()
         return value, None
 
 
+def staff_date(text: str) -> str | None:
+    """The ISO spelling of 2025/3/5, 2025.3.5, 2025-3-5 or 2025年3月5日 (None for anything else)."""
+    match = STAFF_DATE_RE.match(text)
+    if not match:
+        return None
+    year, _, month, day, month_zh, day_zh = match.groups()
+    try:
+        return dt.date(int(year), int(month or month_zh), int(day or day_zh)).isoformat()
+    except ValueError:
+        return None
+
+
+def _numeric_text(spec: dict, kind: str | None, text: str) -> tuple[str, tuple[str, str] | None]:
+    """A number as staff write it (1,234; 4519500元) made plain; 1.2万 and 40% are refused with what
+    to write instead, since the value they stand for is not what the column means."""
+    title = spec.get("title", spec["name"])
+    if kind == "yuan" and text.endswith("元") and "万" not in text:
+        text = text[:-1].strip()
+    if GROUPED_RE.match(text):
+        text = text.replace(",", "")
+    wan = WAN_RE.match(text)
+    if wan:
+        plain = _plain_number(Decimal(wan.group(1)) * 10000)
+        unit = "（单位：元）" if kind == "yuan" else ""
+        return text, ("type-error", f"“{title}”的值 {text} 用了“万”。这一列要填写完整的数字{unit}：请写成 {plain}。")
+    if not _finite(text):
+        return text, ("not-finite", f"“{title}”的值 {text} 不是一个有限的数。请填写具体的数字，例如 {_example(spec)}。")
+    percent = PERCENT_RE.match(text)
+    if percent:
+        number = percent.group(1)
+        return text, ("type-error", f"“{title}”的值显示为 {text}，带有百分号（在 Excel 中可能是单元格设成了“百分比”格式，"
+                      f"实际存的是 {_plain_number(Decimal(number) / 100)}）。这一列应填写数字 {number}，不带 %："
+                      "请把单元格格式改为“常规”或“数值”后重新填写。")
+    return text, None
+
+
+def _plain_number(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def _finite(text: str) -> bool:
+    """False for NaN, ±Infinity and numbers beyond what a float holds (1e400); True for anything else,
+    numbers or not (the field's reader judges those)."""
+    try:
+        return math.isfinite(float(Decimal(text)))
+    except (InvalidOperation, ValueError):
+        return True
+
+
 def _date_problem(spec: dict, text: str) -> tuple[str, str]:
     title = spec.get("title", spec["name"])
-    if DATE_RE.match(text):
+    if DATE_RE.match(text) or STAFF_DATE_RE.match(text):
         return "type-error", f"“{title}”的值 {text} 不是真实存在的日期（这个月没有这一天）。请核对后改正。"
     suggestion = suggest_date(text)
     hint = f"，应写成 {suggestion}" if suggestion else "，应写成 YYYY-MM-DD 格式，例如 2025-01-20"
@@ -208,10 +284,6 @@ def _what(spec: dict) -> str:
 
 def _example(spec: dict) -> str:
     return {"integer": "12", "number": "85.5", "date": "2025-01-20"}.get(spec.get("type"), "（见数据标准）")
-
-
-def _norm(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 STRING_CHECKS = ("required", "pattern", "enum")  # in Frictionless' order (StringField.supported_constraints)

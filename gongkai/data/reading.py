@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gongkai.data.cells import cell_text
+from gongkai.data.headers import HeaderMap, locate_header
 from gongkai.data.resources import Resource, Table, TableError
 from gongkai.findings import Finding, column_letter, error, warning
 from gongkai.settings import ConfigError, Settings, load_yaml
@@ -167,22 +167,7 @@ def _why_unknown(path: Path) -> str:
 
 def header_fields(resource: Resource, header: list) -> dict[str, str]:
     """Column letter -> field name, for findings about a cell that the reader noticed before typing."""
-    labels: dict[str, str] = {}
-    for f in resource.fields:
-        labels[f["name"].lower()] = f["name"]
-        if f.get("title"):
-            labels[_norm(f["title"])] = f["name"]
-    columns = {}
-    for index, cell in enumerate(header):
-        text = cell_text(cell)
-        name = labels.get(_norm(text)) or labels.get(text.lower())
-        if name:
-            columns[column_letter(index)] = name
-    return columns
-
-
-def _norm(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    return {column_letter(c.index): c.field for c in HeaderMap(resource).columns(header) if c.field}
 
 
 def load_tables(root: Path, resources: dict[str, Resource], settings: Settings, hook) -> LoadedData:
@@ -203,8 +188,17 @@ def load_tables(root: Path, resources: dict[str, Resource], settings: Settings, 
         if table is None:
             data.findings.append(error("unreadable-file", f"没有插件能读取 {shown}。请另存为 CSV 或 XLSX。", resource=name, file=shown))
             continue
+        table, title_rows = locate_header(table, HeaderMap(resources[name]))
+        if title_rows:
+            data.findings.append(_title_rows(table, title_rows, name, shown))
         fields = header_fields(resources[name], table.header)
         for code, message, row, column in table.notes:
             data.findings.append(error(code, f"{shown}：{message}", resource=name, file=shown, row=row, column=column, field=fields.get(column)))
         data.tables[name] = table
     return data
+
+
+def _title_rows(table: Table, lines: list[int], resource: str, shown: str) -> Finding:
+    where = "、".join(str(n) for n in lines)
+    return warning("title-row", f"{shown}：第 {where} 行在表头之上，是标题行，已跳过；表头在第 {table.header_line} 行。"
+                   "如不需要，可以删掉标题行，让表头在第 1 行。", resource=resource, file=shown, row=lines[0])

@@ -34,17 +34,23 @@ class CheckContext:
             row=record.line if record is not None else None,
             field=field,
             column=self.columns.get(resource, {}).get(field) if field else None,
-            value=_shown(record.get(field)) if record is not None and field else None,
+            value=written(record, field) if record is not None and field else None,
         )
 
     def error(self, code: str, message: str, resource: str, record: Record | None = None, field: str | None = None) -> Finding:
         return error(code, message, **self.where(resource, record, field))
 
 
-def _shown(value):
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
+def written(record: Record, field: str) -> str | None:
+    """The cell as staff wrote it (`2025/3/5`, `1,234`), or the value's text when the record was made
+    some other way."""
+    cells = getattr(record, "written", None) or {}
+    if field in cells:
+        return cells[field]
+    value = record.get(field)
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
 @dataclass
@@ -61,6 +67,7 @@ def validate(loaded: LoadedData, context: CheckContext, checks: Iterable[Callabl
     for name, table in loaded.tables.items():
         typer = TableTyper(loaded.resources[name], loaded.files[name])
         records[name] = typer.type_rows(table)
+        report.checked[name] = len(records[name])
         context.columns[name] = typer.columns
         report.extend(typer.findings)
     for name, recs in records.items():

@@ -7,6 +7,7 @@ import json
 import os
 
 from gongkai.findings import Finding, Report, _capped
+from gongkai.reports.rules import rule_name
 
 
 def _escape_property(text: str) -> str:
@@ -25,19 +26,30 @@ def github_annotations(report: Report) -> str:
         props = [f"file={_escape_property(f.file)}"] if f.file else []
         if f.row:
             props.append(f"line={f.row}")
-        props.append(f"title={_escape_property(f.code)}")
-        lines.append(f"::{level} {','.join(props)}::{_escape_data(f.message)}")
+        props.append(f"title={_escape_property(rule_name(f.code))}")
+        lines.append(f"::{level} {','.join(props)}::{_escape_data(f'[{f.code}] {f.message}')}")
     return "\n".join(lines)
 
 
 def markdown_table(report: Report) -> str:
-    """A Markdown table for $GITHUB_STEP_SUMMARY."""
-    head = "### 数据检查：" + ("通过 ✅" if report.valid else f"{len(report.errors)} 处错误 ❌")
-    rows = [head, "", "| 级别 | 文件 | 行 | 列 | 字段 | 问题 |", "|---|---|---|---|---|---|"]
-    for f in _capped(report.errors) + _capped(report.warnings):
-        cells = ["错误" if f.severity == "error" else "提示", f.file or "", str(f.row or ""), f.column or "", f.field or "", f.message]
+    """A Markdown summary for $GITHUB_STEP_SUMMARY: the verdict with what was checked, then a table
+    of the findings (none on clean data)."""
+    head = "### 数据检查通过 ✅" if report.valid else f"### 数据检查未通过 ❌：{len(report.errors)} 处错误"
+    rows = [head, "", checked_line(report)]
+    findings = _capped(report.errors) + _capped(report.warnings)
+    if findings:
+        rows += ["", "| 级别 | 规则 | 文件 | 行 | 列 | 字段 | 问题 |", "|---|---|---|---|---|---|---|"]
+    for f in findings:
+        cells = ["错误" if f.severity == "error" else "提示", rule_name(f.code), f.file or "", str(f.row or ""),
+                 f.column or "", f.field or "", f"{f.message}（{f.code}）"]
         rows.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |")
     return "\n".join(rows) + "\n"
+
+
+def checked_line(report: Report) -> str:
+    tables = report.checked
+    counts = f"检查了 {len(tables)} 个数据表、共 {sum(tables.values()):,} 行；" if tables else ""
+    return f"{counts}错误 {len(report.errors)} 处，提示 {len(report.warnings)} 条。"
 
 
 def github(report: Report) -> str:
@@ -58,7 +70,7 @@ def _gitlab_issue(f: Finding) -> dict:
     fingerprint = hashlib.sha256(f"{f.code}|{f.file}|{f.row}|{f.field}|{f.value}".encode()).hexdigest()
     return {
         "description": f.message,
-        "check_name": f.code,
+        "check_name": f"{rule_name(f.code)}（{f.code}）",
         "fingerprint": fingerprint,
         "severity": "major" if f.severity == "error" else "minor",
         "location": {"path": f.file or "site_config.yml", "lines": {"begin": f.row or 1}},
