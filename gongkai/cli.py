@@ -24,13 +24,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     _setup_logging(getattr(args, "verbose", False))
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # here, so that a closed pipe is noticed while it can still be handled
+        return code
     except ConfigError as exc:
         _config_error(exc, getattr(args, "format", "text"))
         return EXIT_USAGE
     except BrokenPipeError:  # `gongkai validate | head`: the reader has all it wanted
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's own flush at exit stays quiet
         return EXIT_OK
 
 
@@ -145,8 +146,10 @@ def cmd_init(args) -> int:
     from gongkai.scaffold import init_portal
 
     target = Path(args.target).resolve()
-    init_portal(target)
+    notice = init_portal(target)
     print(f"新门户已建立：{target}\n下一步：cd {args.target} && gongkai build")
+    if notice:
+        print(notice, file=sys.stderr)
     return EXIT_OK
 
 

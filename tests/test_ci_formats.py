@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 import yaml
 from conftest import REPO, TODAY, read_rows, write_rows
 
@@ -103,16 +104,109 @@ def test_every_finding_code_in_the_source_has_a_chinese_rule_name():
     assert len(found) > 60
 
 
-def test_init_workflows_validate_pull_requests_and_publish_main(portal):
+def test_init_workflows_validate_pull_requests_and_publish_the_default_branch(portal):
     github = yaml.safe_load((portal / ".github" / "workflows" / "portal.yml").read_text(encoding="utf-8"))
     steps = {job: " ".join(str(s.get("run", "")) for s in spec["steps"]) for job, spec in github["jobs"].items()}
     assert "gongkai validate --format github" in steps["validate"]
     assert "gongkai build" in steps["build"]
+    assert github["jobs"]["build"]["if"] == ("github.event_name == 'push' && "
+                                             "github.ref_name == github.event.repository.default_branch")
+    assert "branches" not in (github[True].get("push") or {})  # `on:`: main and master alike
     assert any("deploy-pages" in str(s.get("uses")) for s in github["jobs"]["deploy"]["steps"])
     gitlab = yaml.safe_load((portal / ".gitlab-ci.yml").read_text(encoding="utf-8"))
     assert "gongkai validate --format gitlab" in " ".join(gitlab["validate"]["script"])
     assert gitlab["validate"]["artifacts"]["reports"]["codequality"] == "gl-code-quality-report.json"
     assert gitlab["pages"]["artifacts"]["paths"] == ["public"]
+    assert gitlab["pages"]["rules"] == [{"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"}]
+
+
+@pytest.mark.parametrize("path, schema", [(".github/workflows/portal.yml", "vendor.github-workflows"),
+                                          (".gitlab-ci.yml", "vendor.gitlab-ci")])
+def test_init_workflows_match_the_ci_schemas(portal, path, schema):
+    done = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, str(portal / path)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_init_workflows_install_the_gongkai_that_wrote_them_from_one_marked_place(portal):
+    from gongkai.scaffold import install_requirement
+
+    requirement, _ = install_requirement()
+    github = yaml.safe_load((portal / ".github" / "workflows" / "portal.yml").read_text(encoding="utf-8"))
+    gitlab = yaml.safe_load((portal / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+    assert github["env"]["GONGKAI"] == gitlab["variables"]["GONGKAI"] == requirement
+    for text in ((portal / ".github" / "workflows" / "portal.yml").read_text(encoding="utf-8"),
+                 (portal / ".gitlab-ci.yml").read_text(encoding="utf-8")):
+        assert text.count("GONGKAI:") == 1 and "只改这一行" in text
+        installs = [line.strip() for line in text.splitlines() if "pip install" in line]
+        assert installs and all(line in ('- run: pip install "$GONGKAI"', '- pip install "$GONGKAI"') for line in installs)
+
+
+class FakeDist:
+    def __init__(self, direct: dict | None, version: str = "0.1.0"):
+        self.direct, self.version = direct, version
+
+    def read_text(self, name):
+        return json.dumps(self.direct) if self.direct and name == "direct_url.json" else None
+
+
+def _git(folder, *args):
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args], cwd=folder, check=True,
+                   capture_output=True)
+
+
+@pytest.mark.parametrize("source", ["index", "git-url", "archive", "folder-with-remote", "folder-scp-remote",
+                                    "local-folder", "local-git-url"])
+def test_the_requirement_names_where_pip_installed_gongkai_from(monkeypatch, tmp_path, source):
+    from packaging.requirements import Requirement
+
+    from gongkai import scaffold
+
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    checkout = tmp_path / "gongkai"
+    checkout.mkdir()
+    if source.startswith("folder"):
+        _git(checkout, "init", "-q")
+        (checkout / "x").write_text("x")
+        _git(checkout, "add", "x")
+        _git(checkout, "commit", "-q", "-m", "x")
+        remote = "https://gitee.com/owner/gongkai.git" if source == "folder-with-remote" else "git@gitee.com:owner/gongkai.git"
+        _git(checkout, "remote", "add", "origin", remote)
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=checkout, capture_output=True, text=True).stdout.strip()
+    direct = {
+        "index": None,
+        "git-url": {"url": "https://gitee.com/owner/gongkai.git", "vcs_info": {"vcs": "git", "commit_id": commit}},
+        "archive": {"url": "https://example.org/gongkai-0.1.0.tar.gz", "archive_info": {}},
+        "folder-with-remote": {"url": checkout.as_uri(), "dir_info": {}},
+        "folder-scp-remote": {"url": checkout.as_uri(), "dir_info": {"editable": True}},
+        "local-folder": {"url": checkout.as_uri(), "dir_info": {}},
+        "local-git-url": {"url": checkout.as_uri(), "vcs_info": {"vcs": "git", "commit_id": commit}},
+    }[source]
+    monkeypatch.setattr(scaffold, "_distribution", lambda: FakeDist(direct))
+    requirement, reachable = scaffold.install_requirement()
+    expected = {
+        "index": ("gongkai==0.1.0", True),
+        "git-url": (f"gongkai @ git+https://gitee.com/owner/gongkai.git@{commit}", True),
+        "archive": ("gongkai @ https://example.org/gongkai-0.1.0.tar.gz", True),
+        "local-folder": (f"gongkai @ {checkout.as_uri()}", False),
+        "local-git-url": (f"gongkai @ git+{checkout.as_uri()}@{commit}", False),
+    }
+    if source == "folder-with-remote":
+        expected[source] = (f"gongkai @ git+https://gitee.com/owner/gongkai.git@{head}", True)
+    if source == "folder-scp-remote":
+        expected[source] = (f"gongkai @ git+ssh://git@gitee.com/owner/gongkai.git@{head}", True)
+    assert (requirement, reachable) == expected[source]
+    assert Requirement(requirement).name == "gongkai"  # pip reads it
+
+
+def test_init_warns_when_ci_could_not_install_this_gongkai(monkeypatch, tmp_path, capsys):
+    from gongkai import scaffold
+    from gongkai.cli import main
+
+    monkeypatch.setattr(scaffold, "_distribution", lambda: FakeDist({"url": "file:///home/me/gongkai", "dir_info": {}}))
+    assert main(["init", str(tmp_path / "p")]) == 0
+    assert "CI 无法从那里安装" in capsys.readouterr().err
+    assert '"gongkai @ file:///home/me/gongkai"' in (tmp_path / "p" / ".gitlab-ci.yml").read_text(encoding="utf-8")
 
 
 def test_pre_commit_hook_runs_validate():

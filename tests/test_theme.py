@@ -205,6 +205,14 @@ def test_share_metadata_on_home_and_entity_pages(site, theme_portal):
     assert (site / "images" / "share.png").is_file()
 
 
+def test_page_titles_name_the_site_once(site, theme_portal):
+    name = yaml.safe_load((theme_portal / "site_config.yml").read_text(encoding="utf-8"))["site_name"]
+    home, _ = page(site, "")
+    assert re.findall(r"<title>(.*?)</title>", home) == [name]
+    decisions, _ = page(site, "decisions/")
+    assert re.findall(r"<title>(.*?)</title>", decisions) == [f"决策公开 - {name}"]
+
+
 def test_share_metadata_is_escaped_for_a_hostile_title(site):
     html, tags = page(site, "hostile/")
     assert tags.meta("og:title") == HOSTILE  # parsed back whole: no attribute was broken open

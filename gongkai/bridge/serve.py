@@ -43,8 +43,6 @@ class PreviewBuilder:
 
 
 def serve(root: Path, dev_addr: str, today: str | None) -> int:
-    from mkdocs.livereload import LiveReloadServer
-
     host, _, port = dev_addr.rpartition(":")
     preview = Path(tempfile.mkdtemp(prefix="gongkai-preview-"))
     site_folder.mark(preview)
@@ -52,7 +50,7 @@ def serve(root: Path, dev_addr: str, today: str | None) -> int:
     config = builder.config()  # a broken site_config.yml stops here, before the server starts
     logging.getLogger("mkdocs.commands.build").addFilter(_DirtyBuildNotice())
     logging.getLogger("mkdocs.livereload").setLevel(logging.ERROR)  # no line per request
-    server = LiveReloadServer(builder=builder, host=host or "127.0.0.1", port=int(port or 8000), root=str(preview))
+    server = _server()(builder=builder, host=host or "127.0.0.1", port=int(port or 8000), root=str(preview))
     try:
         print("正在生成预览……", flush=True)
         try:
@@ -61,7 +59,6 @@ def serve(root: Path, dev_addr: str, today: str | None) -> int:
             log.error("预览生成失败：%s。改正后保存，预览会自动重新生成。", exc)
         for path in _watched(config):
             server.watch(str(path))
-        print(f"预览地址：{server.url}（按 Ctrl+C 停止）。修改数据或页面后会自动刷新。", flush=True)
         try:
             server.serve()
         except KeyboardInterrupt:
@@ -71,6 +68,17 @@ def serve(root: Path, dev_addr: str, today: str | None) -> int:
     finally:
         shutil.rmtree(preview, ignore_errors=True)
     return 0
+
+
+def _server():
+    from mkdocs.livereload import LiveReloadServer
+
+    class PreviewServer(LiveReloadServer):
+        def server_activate(self) -> None:
+            super().server_activate()
+            print(f"预览地址：{self.url}（按 Ctrl+C 停止）。修改数据或页面后会自动刷新。", flush=True)
+
+    return PreviewServer
 
 
 def _watched(config: PortalConfig) -> list[Path]:
