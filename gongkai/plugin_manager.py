@@ -82,13 +82,14 @@ class GongkaiPluginManager(pluggy.PluginManager):
 
 def create_plugin_manager(settings: Settings, root: Path | None = None) -> GongkaiPluginManager:
     pm = GongkaiPluginManager()
-    _check_disable(settings)
+    installed = sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name)
+    _check_disable(settings, set(DEFAULT_PLUGINS) | {ep.name for ep in installed})
     switched_off = set(settings.disable) | set(settings.unsafe_disable)
     for name in DEFAULT_PLUGINS:
         if name in switched_off:
             continue
         pm.register_from(importlib.import_module(f"gongkai.plugins.{name}"), name, "内置")
-    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+    for ep in installed:
         if ep.name in switched_off:
             continue
         dist = getattr(ep.dist, "name", "?")
@@ -101,7 +102,12 @@ def create_plugin_manager(settings: Settings, root: Path | None = None) -> Gongk
     return pm
 
 
-def _check_disable(settings: Settings) -> None:
+def _check_disable(settings: Settings, known: set[str]) -> None:
+    unknown = [name for name in [*settings.disable, *settings.unsafe_disable] if name not in known]
+    if unknown:
+        raise ConfigError(f"site_config.yml 的 disable 中的 {'、'.join(map(str, unknown))} 不是插件的名称。"
+                          f"可以关闭的插件：{'、'.join(sorted(known - set(SAFETY_PLUGINS)))}（用 gongkai plugins 查看）。"
+                          "请改正拼写。", code="unknown-plugin")
     for name in settings.unsafe_disable:
         if name in SAFETY_PLUGINS:
             log.warning("gongkai: 安全插件 %s 已按 unsafe_disable 设置关闭。", name)

@@ -18,9 +18,9 @@ from gongkai.data.resources import Resource
 from gongkai.data.validation import CheckContext, ValidatedData, validate
 from gongkai.findings import Finding, Report
 from gongkai.plugin_manager import create_plugin_manager
-from gongkai.settings import reference_date
+from gongkai.settings import ConfigError, reference_date
 from gongkai.site.checks import OutputFile, SiteFiles, check_output
-from gongkai.site.pages import Page, check_file_path
+from gongkai.site.pages import Page, check_file_path, check_page_path
 from gongkai.site.render import Renderer
 
 log = logging.getLogger("mkdocs.plugins.gongkai")
@@ -104,7 +104,7 @@ class Session:
         portal = Portal(self.root, self.settings, self.today, data.context.resources, data.records,
                         data.context.files, site_url=self.site_url, site_name=self.site_name,
                         docs_dir=self.config.docs_dir, markdown_extensions=self.config.markdown_extensions)
-        portal.render = Renderer(self._template_dirs(), {"portal": portal, "today": self.today})
+        portal.render = Renderer(self._template_dirs(), {"portal": portal, "today": self.today, "has": portal.has_page})
         self.pm.hook.extend_portal(portal=portal)
         return portal
 
@@ -117,19 +117,32 @@ class Session:
     # ------------------------------------------------------------------ pages + files
     @cached_property
     def pages(self) -> list[Page]:
+        """Every generated page: all registered first, then their bodies rendered, so that a body knows
+        which pages exist (`has` in templates, `portal.has_page`)."""
         pages: dict[str, Page] = {}
 
-        def register(path: str, title: str, html: str, nav: str | None = None, order: int = 0,
-                     boost: float | None = None, description: str | None = None) -> None:
-            page = Page(path, title, html, nav, order, boost, description)
+        def register(path: str, title: str, html: str | None = None, nav: str | None = None, order: int = 0,
+                     boost: float | None = None, description: str | None = None, *, template: str | None = None,
+                     context: dict | None = None, requires: tuple = ()) -> None:
+            page = Page(path, title, html, nav, order, boost, description, template, dict(context or {}),
+                        tuple(check_page_path(p) for p in requires))
             if page.path in pages:
                 raise ValueError(f"两个插件都生成了页面 /{page.path}：请关闭其中一个插件")
             pages[page.path] = page
+
+        portal = self.portal
+        self.pm.hook.register_pages(register=register, portal=portal)
+        pages = {path: page for path, page in pages.items() if all(p in pages for p in page.requires)}
+        if "" not in pages and not (self.config.docs_dir / "index.md").is_file():
+            raise ConfigError("网站没有首页：生成首页的 home 插件已在 disable 中关闭，content/ 中也没有 index.md。"
+                              "请在 content/ 中写首页 index.md，或从 site_config.yml 的 disable 中去掉 home。", code="no-home")
+        portal.pages = pages
+        ordered = sorted(pages.values(), key=lambda p: p.path)
+        for page in ordered:
+            page.render(portal.render)
             if self.page_listener is not None:
                 self.page_listener(page)
-
-        self.pm.hook.register_pages(register=register, portal=self.portal)
-        return sorted(pages.values(), key=lambda p: p.path)
+        return ordered
 
     @cached_property
     def assets(self) -> dict[str, bytes]:

@@ -26,17 +26,18 @@ MINUTES_TOC = {"baselevel": 3}
 @hookimpl
 def register_pages(register, portal):
     newest_first = sorted(portal.decisions, key=lambda d: (d["date"], d["id"]), reverse=True)
-    html = portal.render("decisions_index.html", "decisions/", months=by_month(newest_first), total=len(newest_first),
-                         communities=communities_of(portal.units, newest_first), bodies=bodies_of(portal, newest_first))
-    register("decisions/", "决策公开", html, nav="决策公开", order=10,
+    register("decisions/", "决策公开", template="decisions_index.html",
+             context=dict(months=by_month(newest_first), total=len(newest_first),
+                          communities=communities_of(portal.units, newest_first), bodies=bodies_of(portal, newest_first)),
+             nav="决策公开", order=10,
              description="联席会议和居民议事会的决议、表决结果、公示期和任务清单。")
     minutes = MinutesRenderer(portal.docs_dir, portal.markdown_extensions)
     for d in newest_first:
         path = f"decisions/{d['id']}/"
         source = d.get("minutes")
-        html = portal.render("decision.html", path, d=d, minutes_url=minutes.page_of(source),
-                             minutes_html=minutes.render(source, path))
-        register(path, d["title"], html, boost=1.5, description=excerpt(d["resolution"]))
+        register(path, d["title"], template="decision.html",
+                 context=dict(d=d, minutes_url=minutes.page_of(source), minutes_html=minutes.render(source, path)),
+                 boost=1.5, description=excerpt(d["resolution"]))
 
 
 def by_month(decisions: list) -> list[tuple]:

@@ -68,9 +68,10 @@ def project_entry(p) -> dict:
 
 
 def entries(portal) -> list[dict]:
-    """Decisions and completed projects, newest first (ties in a fixed order)."""
+    """Decisions and completed projects whose pages the site has, newest first (ties in a fixed order)."""
     found = [decision_entry(d) for d in portal.decisions]
     found += [project_entry(p) for p in portal.projects if p["status"] in DONE_STATUSES and p.get("completed_on")]
+    found = [e for e in found if portal.has_page(f"{e['kind']}/{e['record']['id']}/")]
     return sorted(found, key=lambda e: (e["day"], e["kind"], e["record"]["id"]), reverse=True)
 
 

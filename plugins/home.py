@@ -1,17 +1,9 @@
 """首页 `/`: headline figures, the decisions now in their 公示期, the latest decisions and results,
-and the way into every index page."""
+and the way into every index page of the nav (with its description)."""
 from gongkai import hookimpl
 from gongkai.data.derived import DONE_STATUSES
 
 LATEST = 5
-#: the index pages the home page leads to: (path, title, what residents find there)
-SECTIONS = (
-    ("decisions/", "决策公开", "联席会议、议事会的议题、决议、表决和公示期"),
-    ("results/", "结果公开", "项目完成情况、逾期项目、评价得分和红黑榜"),
-    ("lists/", "三张清单", "需求清单、资源清单和项目清单"),
-    ("units/", "组织架构", "街道、社区、网格、小区和共建单位"),
-    ("data/", "开放数据", "全部数据的 CSV、JSON 和 Excel 下载"),
-)
 
 
 @hookimpl
@@ -20,10 +12,10 @@ def register_pages(register, portal):
     latest_decisions = sorted(portal.decisions, key=lambda d: (d["date"], d["id"]), reverse=True)[:LATEST]
     latest_results = sorted(done, key=lambda p: (p["completed_on"], p["id"]), reverse=True)[:LATEST]
     notices = [(d, (d["notice_end"] - portal.today).days) for d in portal.in_notice]
-    html = portal.render("home.html", "", figures=figures(portal, done), notices=notices,
-                         latest_decisions=latest_decisions, latest_results=latest_results,
-                         latest_period=latest_period(portal), sections=SECTIONS)
-    register("", portal.site_name or "首页", html, nav="首页", order=0,
+    register("", portal.site_name or "首页", template="home.html",
+             context=dict(figures=figures(portal, done), notices=notices, latest_decisions=latest_decisions,
+                          latest_results=latest_results, latest_period=latest_period(portal)),
+             nav="首页", order=0,
              description="社区治理决策公开和结果公开：项目、需求、决策、共建经费和居民满意率。")
 
 

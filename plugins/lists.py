@@ -20,8 +20,7 @@ def register_pages(register, portal):
     projects = sorted(portal.projects, key=_project_order)
     resources = portal.records["resources"]
     grouped_resources = resource_groups(resources, communities)
-    html = portal.render(
-        "lists_index.html", "lists/",
+    context = dict(
         needs=by_community(needs, communities, lambda n: n.community),
         projects=by_community(projects, communities, lambda p: p.community),
         resources=grouped_resources, resource_rows=sum(len(rows) for _, rows in grouped_resources),
@@ -35,7 +34,7 @@ def register_pages(register, portal):
                          ("overdue", "逾期", [("逾期", "只看逾期")])],
         need_statuses=ENUMS["need_statuses"], project_statuses=ENUMS["project_statuses"],
     )
-    register("lists/", "三张清单", html, nav="三张清单", order=30,
+    register("lists/", "三张清单", template="lists_index.html", context=context, nav="三张清单", order=30,
              description="需求清单、资源清单和项目清单，按社区公开，可按状态和类别筛选。")
 
 

@@ -4,7 +4,7 @@
 Notices are made for what is being publicised now: decisions whose 公示期 is running or has not
 started, decisions and completed projects of the last `recent_days`. Drawing a QR code costs ~8 ms,
 so a notice for every record of a district (thousands) would dominate the build; every entity page
-has its own print stylesheet instead. `portal.extra["notices"]` tells page plugins which exist.
+has its own print stylesheet instead.
 """
 from __future__ import annotations
 
@@ -45,12 +45,6 @@ def noticed_decisions(portal) -> list:
 
 
 @hookimpl
-def extend_portal(portal):
-    portal.extra["notices"] = {"decisions": {d["id"] for d in noticed_decisions(portal)},
-                               "projects": {p["id"] for p in recent_projects(portal)}}
-
-
-@hookimpl
 def register_assets(register):
     register("assets/gongkai/notice.css", CSS.read_bytes())
 
@@ -58,15 +52,11 @@ def register_assets(register):
 @hookimpl
 def register_pages(register, portal):
     projects, decisions = recent_projects(portal), noticed_decisions(portal)
-    register("notices/", "公示栏", portal.render("notices_index.html", "notices/", decisions=decisions,
-                                                 projects=projects), nav="公示栏", order=60)
-    for d in decisions:
-        path = f"decisions/{d['id']}/notice/"
-        html = portal.render("notice_decision.html", path, d=d, qr=qr_svg(absolute(portal, f"decisions/{d['id']}/")),
-                             target=absolute(portal, f"decisions/{d['id']}/"))
-        register(path, f"公示：{d['title']}", html)
-    for p in projects:
-        path = f"projects/{p['id']}/notice/"
-        html = portal.render("notice_project.html", path, p=p, qr=qr_svg(absolute(portal, f"projects/{p['id']}/")),
-                             target=absolute(portal, f"projects/{p['id']}/"))
-        register(path, f"项目公示：{p['title']}", html)
+    register("notices/", "公示栏", template="notices_index.html", context=dict(decisions=decisions, projects=projects),
+             nav="公示栏", order=60)
+    for kind, records, template, title in (("decisions", decisions, "notice_decision.html", "公示："),
+                                           ("projects", projects, "notice_project.html", "项目公示：")):
+        for record in records:
+            page = f"{kind}/{record['id']}/"
+            register(f"{page}notice/", title + record["title"], template=template, requires=(page,),
+                     context={kind[0]: record, "qr": qr_svg(absolute(portal, page)), "target": absolute(portal, page)})

@@ -197,7 +197,8 @@ def register_files(register, portal):
 @hookimpl
 def register_pages(register, portal):
     dictionary = [(r, field_rows(r.schema)) for r in published(portal)]
-    html = portal.render("data_index.html", "data/", files=downloads(portal), dictionary=dictionary,
-                         period_fields=field_rows(PERIOD_SCORES_SCHEMA), results_keys=RESULTS_KEYS)
-    register("data/", "开放数据", html, nav="开放数据", order=50,
+    register("data/", "开放数据", template="data_index.html",
+             context=dict(files=downloads(portal), dictionary=dictionary, period_fields=field_rows(PERIOD_SCORES_SCHEMA),
+                          results_keys=RESULTS_KEYS),
+             nav="开放数据", order=50,
              description="本站公开的全部数据：CSV、JSON、XLSX 下载，数据包说明和数据字典。")

@@ -36,9 +36,10 @@ def register_pages(register, portal):
 
     for p in portal.projects:
         path = f"projects/{p['id']}/"
-        html = portal.render("project.html", path, p=p, photos=photos, overspent=overspent(p),
-                             spent_share=spent_share(p), evaluations=evaluations_of(p))
-        register(path, p["title"], html, boost=1.5, description=excerpt(p.get("summary")))
+        context = dict(p=p, photos=photos, overspent=overspent(p), spent_share=spent_share(p),
+                       evaluations=evaluations_of(p))
+        register(path, p["title"], template="project.html", context=context, boost=1.5,
+                 description=excerpt(p.get("summary")))
 
 
 def overspent(project) -> bool:

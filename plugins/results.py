@@ -13,20 +13,21 @@ KIND_ORDER = standard_enums()["unit_kinds"]
 
 @hookimpl
 def register_pages(register, portal):
-    register("results/", "结果公开", index_page(portal), nav="结果公开", order=20,
+    register("results/", "结果公开", template="results_index.html", context=index_context(portal), nav="结果公开", order=20,
              description="项目完成情况、逾期和终止项目，以及各评价周期的得分、排名、红黑榜和满意率。")
     periods = portal.periods
     for i, period in enumerate(periods):
         newer = periods[i - 1] if i else None
         older = periods[i + 1] if i + 1 < len(periods) else None
-        register(f"results/{period}/", f"{period} 评价结果", period_page(portal, period, newer, older),
+        register(f"results/{period}/", f"{period} 评价结果", template="results_period.html",
+                 context=period_context(portal, period, newer, older),
                  description=f"{period} 评价周期的得分、星级、排名、红黑榜、约谈和亮牌。")
 
 
 # ------------------------------------------------------------------------------ index
 
 
-def index_page(portal) -> str:
+def index_context(portal) -> dict:
     projects = portal.projects
     done = sorted((p for p in projects if p["status"] in DONE_STATUSES),
                   key=lambda p: (p["completed_on"], p["id"]), reverse=True)
@@ -34,8 +35,8 @@ def index_page(portal) -> str:
     overdue = [(p, (portal.today - p["due_date"]).days) for p in portal.overdue]
     summaries = [period_summary(portal, period) for period in portal.periods]
     charts = [satisfaction_chart(portal), community_chart(portal)]
-    return portal.render("results_index.html", "results/", done=done, overdue=overdue, terminated=terminated,
-                         summaries=summaries, charts=[c for c in charts if c is not None])
+    return dict(done=done, overdue=overdue, terminated=terminated, summaries=summaries,
+                charts=[c for c in charts if c is not None])
 
 
 def period_summary(portal, period: str) -> dict:
@@ -76,20 +77,17 @@ def community_chart(portal):
 # ------------------------------------------------------------------------------ period
 
 
-def period_page(portal, period: str, newer: str | None, older: str | None) -> str:
+def period_context(portal, period: str, newer: str | None, older: str | None) -> dict:
     scores = portal.scores_in(period)
     kinds = sorted({ps.subject["kind"] for ps in scores}, key=_kind_key(portal))
     by_kind = [(kind, [ps for ps in scores if ps.subject["kind"] == kind]) for kind in kinds]
     ranked = any(kind in portal.settings.ranked_kinds for kind in kinds)  # show the 红黑榜 section
     score_of = {ps.subject: ps for ps in scores}
     lists = portal.lists
-    return portal.render(
-        "results_period.html", f"results/{period}/", period=period, newer=newer, older=older, count=len(scores),
-        by_kind=by_kind, ranked=ranked, score_of=score_of, satisfaction=portal.satisfaction_in(period),
-        red=lists.red.get(period, []), black=lists.black.get(period, []),
-        interviews=lists.interviews.get(period, []),
-        cards=[(unit, card) for unit, p, card in lists.cards if p == period], rate=satisfaction,
-    )
+    return dict(period=period, newer=newer, older=older, count=len(scores), by_kind=by_kind, ranked=ranked,
+                score_of=score_of, satisfaction=portal.satisfaction_in(period), red=lists.red.get(period, []),
+                black=lists.black.get(period, []), interviews=lists.interviews.get(period, []),
+                cards=[(unit, card) for unit, p, card in lists.cards if p == period], rate=satisfaction)
 
 
 def _kind_key(portal):

@@ -31,17 +31,17 @@ class HistoryRow:
 @hookimpl
 def register_pages(register, portal):
     groups = [(kind, portal.units_of_kind(kind)) for kind in OTHER_KINDS if portal.units_of_kind(kind)]
-    html = portal.render("units_index.html", "units/", roots=roots(portal.units), groups=groups,
-                         territorial_children=territorial_children)
-    register("units/", "组织架构", html, nav="组织架构", order=40,
-             description="街道、社区、网格、小区和楼栋的层级，以及结对共建单位、物业企业和社会组织。")
+    register("units/", "组织架构", template="units_index.html",
+             context=dict(roots=roots(portal.units), groups=groups, territorial_children=territorial_children),
+             nav="组织架构", order=40, description="街道、社区、网格、小区和楼栋的层级，以及结对共建单位、物业企业和社会组织。")
     history = evaluation_history(portal)
     for u in portal.units:
         path = f"units/{u['id']}/"
         decisions = sorted(u.decisions_here, key=lambda d: (d["date"], d["id"]), reverse=True)
-        html = portal.render("unit.html", path, u=u, chain=ancestors(u), territorial=u["kind"] in TERRITORIAL,
-                             decisions=decisions, history=history.get(u["id"], []))
-        register(path, u["name"], html, boost=2, description=excerpt(u.get("description")))
+        register(path, u["name"], template="unit.html",
+                 context=dict(u=u, chain=ancestors(u), territorial=u["kind"] in TERRITORIAL, decisions=decisions,
+                              history=history.get(u["id"], [])),
+                 boost=2, description=excerpt(u.get("description")))
 
 
 def territorial_children(unit) -> list:

@@ -51,7 +51,7 @@ def test_home_shows_decisions_in_their_notice_period(site):
 
 def test_home_links_every_index_page(site):
     hrefs = [a.attrs["href"] for a in page(site, "").by_id("sections").all("a")]
-    assert hrefs == ["decisions/", "results/", "lists/", "units/", "data/"]
+    assert hrefs == ["decisions/", "results/", "lists/", "units/", "data/", "notices/"]  # the nav, in its order
     for href in hrefs:
         assert (site / href / "index.html").is_file()
 

@@ -91,8 +91,7 @@ class GongkaiPlugin(BasePlugin):
         _apply_theme_defaults(config)
         config.extra_css = [p for p in session.assets if p.endswith(".css")] + list(config.extra_css)
         config.extra_javascript = [p for p in session.assets if p.endswith(".js")] + list(config.extra_javascript)
-        if config.nav is None:
-            config.nav = _nav(session.pages, Path(config.docs_dir))
+        config.nav = _nav(session.pages, Path(config.docs_dir), config.nav)
         self._begin_preview(config)
         if self._search_index is not None:
             changed = session.pages if self.preview is None or self.preview.full else ()
@@ -241,10 +240,26 @@ def _share_settings(config, settings: Settings) -> None:
     config.extra["gongkai_share_image"] = (settings.share_image or "").lstrip("/") or None
 
 
-def _nav(pages, docs_dir: Path) -> list:
-    """Index pages in order, then the top-level hand-written pages of content/ (entity pages stay out)."""
-    nav = [{p.nav: p.src_uri} for p in sorted((p for p in pages if p.nav), key=lambda p: (p.order, p.path))]
-    for md in sorted(docs_dir.glob("*.md")) if docs_dir.is_dir() else []:
-        if md.name != "index.md":
-            nav.append(md.name)
-    return nav
+def _nav(pages, docs_dir: Path, user_nav: list | None) -> list:
+    """The nav: the index pages in order (entity pages stay out), then the portal's own entries: its
+    `nav:` from site_config.yml, or else the top-level pages of content/. A generated page the portal's
+    `nav:` already places (e.g. `- 决策公开: decisions/index.md`) stays where the portal put it."""
+    placed = set(_nav_files(user_nav or []))
+    generated = [{p.nav: p.src_uri} for p in sorted((p for p in pages if p.nav), key=lambda p: (p.order, p.path))
+                 if p.src_uri not in placed]
+    if user_nav is not None:
+        return generated + list(user_nav)
+    own = [md.name for md in sorted(docs_dir.glob("*.md")) if md.name != "index.md"] if docs_dir.is_dir() else []
+    return generated + own
+
+
+def _nav_files(entries) -> list[str]:
+    """Every file a MkDocs nav names, however deep its sections go."""
+    found: list[str] = []
+    for entry in entries if isinstance(entries, list) else [entries]:
+        if isinstance(entry, str):
+            found.append(entry)
+        elif isinstance(entry, dict):
+            for value in entry.values():
+                found.extend(_nav_files(value))
+    return found

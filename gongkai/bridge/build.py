@@ -92,11 +92,22 @@ class _ErrorLog(logging.Handler):
         self.messages.append(record.getMessage())
 
     def __enter__(self):
-        logging.getLogger("mkdocs").addHandler(self)
+        logger = logging.getLogger("mkdocs")
+        self._others = list(logger.handlers)
+        for handler in self._others:  # the CLI prints the collected errors once, after the build
+            handler.addFilter(_below_error)
+        logger.addHandler(self)
         return self
 
     def __exit__(self, *exc):
-        logging.getLogger("mkdocs").removeHandler(self)
+        logger = logging.getLogger("mkdocs")
+        logger.removeHandler(self)
+        for handler in self._others:
+            handler.removeFilter(_below_error)
+
+
+def _below_error(record: logging.LogRecord) -> bool:
+    return record.levelno < logging.ERROR
 
 
 @contextmanager

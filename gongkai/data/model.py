@@ -31,6 +31,7 @@ class Portal:
     markdown_extensions: list = field(default_factory=list)  # [(name, settings)] as MkDocs uses them
     extra: dict[str, Any] = field(default_factory=dict)
     render: Callable[..., str] | None = None  # set by the core: render(template, path, **context)
+    pages: dict | None = None  # path -> Page, set by the core once every page is registered
 
     def __post_init__(self) -> None:
         self.docs_dir = self.docs_dir or self.root / "content"
@@ -48,6 +49,21 @@ class Portal:
         from gongkai.data.privacy import public_numbers
 
         return public_numbers(self.records, self.settings.public_fields)
+
+    def has_page(self, target: str) -> bool:
+        """Whether the site has a generated page at `target` ("units/u1/", "results/#lists"), so that a
+        portal that switched a page plugin off links to no missing page. Known once every plugin has
+        registered its pages: render bodies from a template (register(..., template=...))."""
+        if self.pages is None:
+            raise RuntimeError("页面还没有全部登记，无法判断链接目标是否存在：请用 register(..., template=..., context=...) "
+                               "登记页面，由 gongkai 在全部页面登记后生成正文。")
+        path = target.partition("#")[0]
+        return (path if path.endswith("/") or not path else path + "/") in self.pages
+
+    @property
+    def nav_pages(self) -> list:
+        """The index pages in the nav, in nav order (the home page's sections)."""
+        return sorted((p for p in (self.pages or {}).values() if p.nav), key=lambda p: (p.order, p.path))
 
     # ---- lookups
     def get(self, resource: str, record_id: str | None) -> Record | None:

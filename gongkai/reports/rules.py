@@ -8,7 +8,7 @@ RULE_NAMES = {
     "mkdocs-config": "网站配置", "no-config": "缺少配置文件", "no-plugin": "缺少 gongkai 插件",
     "plugin-conflict": "插件重名", "plugin-missing": "找不到插件", "plugin-outside": "插件不在门户内",
     "safety-plugin": "安全插件", "target-not-empty": "目标文件夹不为空", "unknown-setting": "未知设置项",
-    "unknown-plugin": "未知插件名", "unsafe-site-dir": "网站文件夹不安全",
+    "unknown-plugin": "未知插件名", "unsafe-site-dir": "网站文件夹不安全", "no-home": "缺少首页",
     # files
     "ambiguous-sheet": "工作表不明确", "bad-csv": "CSV 格式", "bad-datapackage": "数据包说明", "bad-encoding": "文件编码",
     "bad-xlsx": "Excel 文件", "duplicate-file": "数据表重复", "empty-file": "空文件", "file-too-large": "文件过大",

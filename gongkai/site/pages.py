@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from gongkai.site.render import safe_title
@@ -21,23 +21,37 @@ class PathError(ValueError):
 
 @dataclass
 class Page:
+    """A generated page. Its body is `html` as given, or rendered from `template` with `context` once
+    every plugin has registered its pages, so that a body links only to pages that exist."""
+
     path: str  # URL path: "" (home), "decisions/", "projects/p1/"
     title: str
-    html: str
+    html: str | None = None
     nav: str | None = None  # nav title; only index pages are in the nav
     order: int = 0
     boost: float | None = None
     description: str | None = None
-    plugin: str = ""
+    template: str | None = None
+    context: dict = field(default_factory=dict, repr=False)
+    requires: tuple = ()  # pages this one belongs to: without them it is left out (a notice without its decision)
 
     def __post_init__(self) -> None:
         self.path = check_page_path(self.path)
         self.title = safe_title(self.title)
-        self.html = CELL_GAP.sub("\\1\n", self.html)
+        if self.html is None and self.template is None:
+            raise ValueError(f"页面 /{self.path} 既没有正文（html）也没有模板（template）。")
+        if self.html is not None:
+            self.html = CELL_GAP.sub("\\1\n", self.html)
         if self.nav:
             self.nav = safe_title(self.nav)
         if self.description:
             self.description = safe_title(self.description)[:200]
+
+    def render(self, render) -> None:
+        """Render the body from its template (`render` is the portal's renderer), once."""
+        if self.html is None:
+            self.html = CELL_GAP.sub("\\1\n", render(self.template, self.path, **self.context))
+            self.context = {}
 
     @property
     def src_uri(self) -> str:
