@@ -36,6 +36,7 @@ class PortalConfig:
     root: Path
     mkdocs: "MkDocsConfig"
     settings: Settings
+    text: str = ""  # site_config.yml as read (a preview rebuilds every page when it changes)
 
     @property
     def site_url(self) -> str:
@@ -60,8 +61,9 @@ class PortalConfig:
 
     @classmethod
     def of(cls, mkdocs_config: "MkDocsConfig", settings: Settings) -> "PortalConfig":
-        """The PortalConfig of a MkDocs config MkDocs loaded itself (plain `mkdocs build`)."""
-        return cls(Path(mkdocs_config.config_file_path).parent, mkdocs_config, settings)
+        """The PortalConfig of a MkDocs config MkDocs loaded itself (plain `mkdocs build` or `mkdocs serve`)."""
+        path = Path(mkdocs_config.config_file_path)
+        return cls(path.parent, mkdocs_config, settings, _read(path))
 
 
 def load_config(root: Path, **overrides: Any) -> PortalConfig:
@@ -81,7 +83,7 @@ def load_config(root: Path, **overrides: Any) -> PortalConfig:
     problems += [_explain(key, str(message), text) for key, message in warnings]
     if problems:
         raise ConfigError("\n".join(problems), code="mkdocs-config")
-    return PortalConfig(Path(root), config, settings)
+    return PortalConfig(Path(root), config, settings, text)
 
 
 def gongkai_entry(config: dict) -> dict:

@@ -101,7 +101,7 @@ class GongkaiPlugin(BasePlugin):
     def _begin_preview(self, config) -> None:
         """In `gongkai serve`: a full rebuild when what every page shows has changed."""
         if self.preview is not None:
-            self.preview.begin(digest(Path(config.config_file_path).read_bytes(), config.nav, self._banner,
+            self.preview.begin(digest(self.session.config.text, config.nav, self._banner,
                                            self.session.today, sorted(self.session.assets.items()) if not self._banner else ""))
 
     def on_pre_build(self, config):
