@@ -104,13 +104,15 @@ def rewrite_output(site_dir: Path, portal: "Portal") -> None:
 
 @hookspec
 def check_file(file: "OutputFile", site: "SiteFiles", portal: "Portal") -> "Iterable[Finding] | None":
-    """Inspect one HTML, XML or JSON file of the finished site before it is published; return
-    findings (errors stop publishing).
+    """Inspect one file of the finished site before it is published; return findings (errors stop
+    publishing).
 
-    ``file.path`` is site-relative, ``file.text`` the text and ``file.tokens`` its tokens, parsed once
-    and shared by every check (``gongkai.site.html_tokens.TagParser.feed`` takes them). ``site.has(path)``
-    says whether the finished site has a file. Runs in worker processes: judge this file alone and
-    keep no state between calls.
+    ``file.path`` is site-relative and ``file.kind`` says what a browser takes it for ("html", "xml",
+    "json" or "other"); for the first three ``file.text`` is its text, and for HTML and XML
+    ``file.document`` is what a browser would make of it (elements with their attributes, texts,
+    comments: gongkai/site/document.py), parsed once and shared by every check. ``site.has(path)`` says
+    whether the finished site has a file. Runs in worker processes: judge this file alone and keep
+    no state between calls.
     """
 
 

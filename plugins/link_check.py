@@ -9,9 +9,8 @@ import re
 from urllib.parse import unquote, urlsplit
 
 from gongkai import error, hookimpl
-from gongkai.site.html_tokens import DATA, END, START
 
-LOADED = {"src", "srcset", "poster", "data", "background"}  # attributes the browser fetches by itself
+LOADED = {"src", "srcset", "poster", "data", "background", "xlink:href"}  # attributes the browser fetches by itself
 LINKED = {"href", "action", "formaction"}
 URL_ATTRS = LOADED | LINKED
 CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)""")
@@ -20,17 +19,19 @@ SKIPPED_SCHEMES = {"mailto", "tel", "sms", "javascript", "vbscript", "data"}  # 
 
 @hookimpl
 def check_file(file, site, portal):
-    if not file.path.endswith(".html"):
+    if file.kind != "html":
         return None
     url = urlsplit(portal.site_url or "")
     rules = _rules(site, url.netloc.lower(), url.path or "/")
     findings = []
-    for tag, attr, value, at in links(file.tokens):
+    document = file.document
+    for tag, attr, value in links(document):
         problem = rules.check(file.path, tag, attr, value)
         if problem:
             code, message = problem
-            line = file.tokens.position(at)[0]
-            findings.append(error(code, f"第 {line} 行：{message}", file=file.path, row=line, value=value[:200]))
+            line = document.line_of(value)
+            findings.append(error(code, f"第 {line} 行：{message}" if line else message, file=file.path, row=line,
+                                  value=value[:200]))
     return findings
 
 
@@ -40,31 +41,26 @@ def _rules(site, host: str, prefix: str) -> "LinkRules":
     return LinkRules(site, host, prefix)
 
 
-def links(tokens) -> list[tuple[str, str, str, int]]:
-    """(tag, attribute, url, offset) of every link and every fetched resource of a page; the events are
-    read directly (no TagParser): only start tags and the text of <style> matter."""
-    found: list[tuple[str, str, str, int]] = []
-    in_style = False
-    for kind, at, value, attrs in tokens.events:
-        if kind == START:
-            in_style = value == "style"
-            for name, url in attrs:
-                if name == "style" and url:
-                    found.extend(_css(url, at))
-                if url is None or name not in URL_ATTRS:
-                    continue
-                urls = [c.split()[0] for c in url.split(",") if c.strip()] if name == "srcset" else [url]
-                found.extend((value, name, u.strip(), at) for u in urls)
-        elif kind == END and value == "style":
-            in_style = False
-        elif kind == DATA and in_style:
-            found.extend(_css(value, at))
+def links(document) -> list[tuple[str, str, str]]:
+    """(tag, attribute, url) of every link and every fetched resource of a parsed page, CSS included."""
+    found: list[tuple[str, str, str]] = []
+    for element in document.elements:
+        for name, url in element.attrs.items():
+            if name == "style" and url:
+                found.extend(_css(url))
+            if not url or name not in URL_ATTRS:
+                continue
+            urls = [c.split()[0] for c in url.split(",") if c.strip()] if name == "srcset" else [url]
+            found.extend((element.tag, name, u.strip()) for u in urls)
+    for owner, text in document.raw_texts:
+        if owner.tag == "style":
+            found.extend(_css(text))
     return found
 
 
-def _css(css: str, at: int) -> list[tuple[str, str, str, int]]:
+def _css(css: str) -> list[tuple[str, str, str]]:
     """CSS (in <style> or style="") fetches what its url(...) and @import name."""
-    return [("style", "src", a or b, at) for a, b in CSS_URL.findall(css)]
+    return [("style", "src", a or b) for a, b in CSS_URL.findall(css)]
 
 
 class LinkRules:

@@ -1,6 +1,8 @@
-"""Post-build scan, the last line of defence: after the build and before the swap, every generated
-.html, .xml and .json file is read back (``check_file``). A script the theme did not write, an event-handler
-attribute, a script URL, an embedded frame or a personal-data number fails the build.
+"""Post-build scan, the last line of defence: after the build and before the swap, every published
+file is read back as a browser would read it (``check_file``; gongkai/site/document.py). A script the
+theme did not write, an event-handler attribute, a script URL in any attribute that takes a URL
+(animation values too), an embedded frame, an SVG that loads from elsewhere, or a personal-data
+number in a text, an attribute, a comment or a file name fails the build.
 """
 from __future__ import annotations
 
@@ -14,15 +16,19 @@ from urllib.parse import urlsplit
 
 from gongkai import error, hookimpl
 from gongkai.data.privacy import find, number_key, visible
-from gongkai.site.html_tokens import TagParser
 
 THEME_ASSET_DIRS = ("assets/javascripts/", "assets/stylesheets/", "assets/images/", "assets/fonts/")
-URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "poster", "data", "background", "cite", "srcset", "ping"}
-TEXT_ATTRS = {"title", "alt", "content", "aria-label", "placeholder", "value"}
-FRAMES = {"iframe", "frame", "frameset", "object", "embed", "applet", "base"}
+URL_ATTRS = frozenset({"href", "src", "action", "formaction", "xlink:href", "poster", "data", "background", "cite",
+                       "srcset", "ping", "codebase", "dynsrc", "lowsrc", "longdesc", "manifest", "icon", "usemap",
+                       "archive", "classid", "profile"})
+#: SVG animation attributes: they can set an href to a script URL (`<animate attributeName="href" values=…>`)
+ANIMATION_ATTRS = frozenset({"values", "from", "to", "by"})
+FRAMES = frozenset({"iframe", "frame", "frameset", "object", "embed", "applet", "base", "portal", "fencedframe"})
 SCRIPT_SCHEMES = ("javascript:", "vbscript:", "livescript:")
 IMAGE_DATA = re.compile(r"^data:image/(png|jpeg|gif|webp|avif)[;,]")
 CONTENT_CLASS = "md-content__inner"
+#: feed elements whose text a reader shows as HTML
+EMBEDDED_HTML_TYPES = ("html", "xhtml", "text/html")
 
 
 def _theme_scripts() -> list[re.Pattern]:
@@ -43,29 +49,33 @@ THEME_SCRIPTS = _theme_scripts()
 
 @hookimpl
 def check_file(file, portal):
-    if file.path.startswith(THEME_ASSET_DIRS):
-        return None
     public = portal.public_numbers
-    if file.path.endswith(".json"):
-        return scan_json(file.text, file.path, public)
+    found = [error("output-personal-data", f"网站的文件名 {file.path} 中有{hit.kind}（{hit.masked}）。个人信息不能公开："
+                   "请给 content/ 中的这个文件改名。", file=file.path, value=hit.masked)
+             for hit in find(file.path, strict_edges=True) if number_key(hit) not in public]
+    if file.kind == "json":
+        return found + scan_json(file.text, file.path, public)
+    if file.kind not in ("html", "xml") or file.path.startswith(THEME_ASSET_DIRS):
+        return found
+    try:
+        document = file.document
+    except ValueError as exc:
+        return found + [error("output-bad-xml", f"不是有效的 XML（{exc}）。浏览器会拒绝显示它：请改正或删掉这个文件。", file=file.path)]
     prefix = urlsplit(portal.site_url or "").path or "/"
-    xml = file.path.endswith(".xml")
-    scanner = Scanner(file.path, public, prefix, feed=xml, content=xml, numbers=_has_numbers(file.text, public))
-    scanner.feed(file.tokens)
-    scanner.close()
-    return scanner.findings
+    numbers = _has_numbers(file.text, public)
+    svg = file.kind == "xml" and bool(document.elements) and document.elements[0].tag == "svg"
+    return found + Scanner(file.path, public, prefix, numbers).scan(document, xml=file.kind == "xml", svg=svg)
 
 
 def _has_numbers(text: str, public: set[str]) -> bool:
-    """Whether a file may hold personal data at all: most pages do not, and skip the per-text scan."""
+    """Whether a file may hold personal data at all: most pages do not, and skip the per-node scan."""
     return any(number_key(hit) not in public for hit in find(visible(html.unescape(text)), strict_edges=True))
 
 
 def personal_data(text: str, rel: str, line: int | None, public: set[str]) -> list:
     return [
         error("output-personal-data", f"{f'第 {line} 行：' if line else ''}生成的网站中出现了{hit.kind}（{hit.masked}）。"
-              "个人信息不能公开：请从数据或 content/ 的页面中删掉它。数据中的号码也可以在 site_config.yml 中设置 "
-              "masking: true 打码发布（content/ 中手写的页面不会被打码）。",
+              "个人信息不能公开：请从数据或 content/ 的页面中删掉它；也可以在 site_config.yml 中设置 masking: true 打码发布。",
               file=rel, row=line, value=hit.masked)
         for hit in find(visible(text), strict_edges=True) if number_key(hit) not in public
     ]
@@ -83,6 +93,7 @@ def scan_json(text: str, rel: str, public: set[str]) -> list:
         item = stack.pop()
         if isinstance(item, dict):
             stack.extend(item.values())
+            stack.extend(k for k in item if isinstance(k, str))
         elif isinstance(item, list):
             stack.extend(item)
         elif isinstance(item, str):
@@ -90,112 +101,93 @@ def scan_json(text: str, rel: str, public: set[str]) -> list:
     return found
 
 
-class Scanner(TagParser):
-    """One generated HTML or XML file. `content=True` treats everything as page content (no script
-    allowed at all), as for the HTML inside a feed entry."""
+class Scanner:
+    """The checks of one parsed HTML or XML document."""
 
-    def __init__(self, rel: str, public: set[str], prefix: str = "/", feed: bool = False, content: bool = False,
-                 numbers: bool = True):
-        super().__init__(convert_charrefs=True)
-        self.rel, self.public, self.prefix, self.is_feed, self.numbers = rel, public, prefix, feed, numbers
+    def __init__(self, rel: str, public: set[str], prefix: str = "/", numbers: bool = True):
+        self.rel, self.public, self.prefix, self.numbers = rel, public, prefix, numbers
         self.findings: list = []
-        self.articles = 0
-        self.content_at: int | None = 0 if content else None
-        self.script: tuple | None = None  # (attrs, line, in content) while inside <script>
-        self.raw: list[str] = []
-        self.embedded: list[str] | None = None  # text of a feed element holding escaped HTML
 
     def problem(self, code: str, message: str, value=None, line: int | None = None) -> None:
-        line = line or self.getpos()[0]
-        self.findings.append(error(code, f"第 {line} 行：{message}", file=self.rel, row=line, value=value))
+        self.findings.append(error(code, f"第 {line} 行：{message}" if line else message, file=self.rel, row=line, value=value))
 
-    @property
-    def in_content(self) -> bool:
-        return self.content_at is not None
+    def scan(self, document, xml: bool = False, content: bool = False, svg: bool = False) -> list:
+        """`content`: everything is page content (no script at all), as the HTML inside a feed entry;
+        `svg`: an SVG file, which may not load anything from another site."""
+        for element in document.elements:
+            for code, message, value in _attribute_problems(element.tag, tuple(element.attrs.items()), svg):
+                self.problem(code, message, value, document.line_of(value.split("=")[0] if code == "output-event-handler" else value))
+            if element.tag in FRAMES:
+                self.problem("output-frame", f"页面中有 <{element.tag}> 元素，它会嵌入其他网页或插件。数据和页面中不能嵌入外部内容，请删掉它。",
+                             element.tag, document.line_of(f"<{element.tag}"))
+            if xml and element.attrs.get("type", "").lower() in EMBEDDED_HTML_TYPES:
+                inner = "".join(element.node.itertext()) if element.node is not None else ""
+                from gongkai.site.document import parse_html
 
-    def handle_starttag(self, tag, attrs):
-        for code, message, value in _attribute_problems(tag, tuple(attrs)):
-            self.problem(code, message, value)
+                self.scan(parse_html(inner), content=True)
+        for owner, body in document.raw_texts:
+            if owner.tag == "script":
+                self._judge_script(owner, body.strip(), document, xml or content)
         if self.numbers:
-            for name, value in attrs:
-                if name in TEXT_ATTRS and value:
-                    self.findings.extend(personal_data(value, self.rel, self.getpos()[0], self.public))
-        attrs = [(name, value or "") for name, value in attrs]
-        if tag in FRAMES:
-            self.problem("output-frame", f"页面中有 <{tag}> 元素，它会嵌入其他网页或插件。数据和页面中不能嵌入外部内容，请删掉它。", tag)
-        if tag == "article":
-            self.articles += 1
-            if self.content_at is None and CONTENT_CLASS in dict(attrs).get("class", "").split():
-                self.content_at = self.articles
-        if tag == "script":
-            self.script, self.raw = (dict(attrs), self.getpos()[0], self.in_content), []
-        if self.is_feed and dict(attrs).get("type") == "html":
-            self.embedded = []
+            for text in document.texts + document.comments:
+                self.findings.extend(personal_data(text, self.rel, document.line_of(text.strip()[:40]), self.public))
+            for element in document.elements:
+                for name, value in element.attrs.items():
+                    if value and any(ch.isdigit() for ch in value):
+                        self.findings.extend(personal_data(value, self.rel, document.line_of(value[:40]), self.public))
+        for element in document.elements:  # a <script> with no body is judged too
+            if element.tag == "script" and not any(owner is element for owner, _ in document.raw_texts):
+                self._judge_script(element, "", document, xml or content)
+        return self.findings
 
-    def handle_endtag(self, tag):
-        if tag == "script" and self.script is not None:
-            self._judge_script("".join(self.raw).strip())
-            self.script = None
-        elif tag == "article":
-            if self.content_at == self.articles:
-                self.content_at = None
-            self.articles = max(0, self.articles - 1)
-        elif self.embedded is not None:
-            inner = Scanner(self.rel, self.public, self.prefix, content=True)
-            inner.feed("".join(self.embedded))
-            inner.close()
-            self.findings.extend(inner.findings)
-            self.embedded = None
-
-    def handle_data(self, data):
-        if self.script is not None:
-            self.raw.append(data)
-        elif self.embedded is not None:
-            self.embedded.append(data)
-        elif self.numbers:
-            self.findings.extend(personal_data(data, self.rel, self.getpos()[0], self.public))
-
-    def close(self):
-        super().close()
-        if self.script is not None:  # a <script> that is never closed swallows the rest of the page
-            self._judge_script("".join(self.raw).strip())
-            self.script = None
-
-    def unknown_decl(self, data):
-        if data.startswith("CDATA["):
-            self.handle_data(data[len("CDATA["):])
-
-
-    def _judge_script(self, body: str) -> None:
-        attrs, line, in_content = self.script
-        src = attrs.get("src")
+    def _judge_script(self, script, body: str, document, anywhere_refused: bool) -> None:
+        src = script.attrs.get("src")
+        in_content = anywhere_refused or script.inside("svg", "math") or any(
+            a.tag == "article" and CONTENT_CLASS in a.attrs.get("class", "").split() for a in script.ancestors())
         if in_content:
             ok = False
         elif src is not None:
             ok = _own_asset(self.rel, src, self.prefix)
-        elif attrs.get("type") == "application/json" and attrs.get("id") == "__config":
+        elif script.attrs.get("type") == "application/json" and script.attrs.get("id") == "__config":
             ok = _is_json(body)
         else:
             ok = any(p.fullmatch(body) for p in THEME_SCRIPTS)
         if not ok:
             where = "页面正文" if in_content else "页面"
-            self.problem("output-script", f"{where}中有一段不是主题生成的脚本（{(src or body)[:60]!r}）。"
-                         "数据和页面中不能带脚本：请删掉它；如这是插件生成的，请报告插件问题。", (src or body)[:80], line)
+            shown = (src or body)[:60]
+            self.problem("output-script", f"{where}中有一段不是主题生成的脚本（{shown!r}）。"
+                         "数据和页面中不能带脚本：请删掉它；如这是插件生成的，请报告插件问题。", (src or body)[:80],
+                         document.line_of(src or body[:40] or "<script"))
 
 
 @functools.lru_cache(maxsize=1 << 16)  # the theme's tags repeat on every page
-def _attribute_problems(tag: str, attrs: tuple) -> tuple[tuple[str, str, str], ...]:
-    """(code, message, value) for each attribute that runs a script or redirects the reader."""
+def _attribute_problems(tag: str, attrs: tuple, svg: bool) -> tuple[tuple[str, str, str], ...]:
+    """(code, message, value) for each attribute that runs a script, redirects the reader or (in an SVG
+    file) loads from another site."""
     problems = []
     for name, value in attrs:
         value = value or ""
         if name.startswith("on"):
-            problems.append(("output-event-handler", f"<{tag}> 带有事件属性 {name}，它会执行脚本。数据中的标记必须按文字显示，请报告插件问题。", name))
-        elif name in URL_ATTRS and _script_url(tag, name, value):
-            problems.append(("output-script-url", f"<{tag} {name}> 的地址是可执行的脚本地址（{value[:40]}）。链接只能由编号生成，请删掉这个地址。", value[:80]))
+            problems.append(("output-event-handler", f"<{tag}> 带有事件属性 {name}，它会执行脚本。页面和数据中的标记必须按文字显示，请删掉它。",
+                             f"{name}={value[:60]}"))
+        elif name in URL_ATTRS and any(_script_url(tag, name, url) for url in _urls(name, value)):
+            problems.append(("output-script-url", f"<{tag} {name}> 的地址是可执行的脚本地址（{value[:40]}）。请删掉这个地址。", value[:80]))
+        elif name in ANIMATION_ATTRS and any(_script_url(tag, name, part) for part in value.split(";")):
+            problems.append(("output-script-url", f"<{tag} {name}> 会把链接改成脚本地址（{value[:40]}）。请删掉这个动画。", value[:80]))
+        elif svg and name in ("href", "xlink:href", "src") and _external(value):
+            problems.append(("output-external-reference", f"<{tag} {name}> 从其他网站加载 {value[:60]}。SVG 文件不能引用外部资源：请删掉这个引用。",
+                             value[:80]))
         if tag == "meta" and name == "http-equiv" and value.lower() == "refresh":
             problems.append(("output-refresh", "页面中有 <meta http-equiv=refresh>，它会把读者带到别的地址。请删掉它。", value))
     return tuple(problems)
+
+
+def _urls(name: str, value: str) -> list[str]:
+    if name == "srcset":
+        return [c.split()[0] for c in value.split(",") if c.strip()]
+    if name in ("ping", "archive"):
+        return value.split()
+    return [value]
 
 
 def _script_url(tag: str, name: str, value: str) -> bool:
@@ -205,6 +197,11 @@ def _script_url(tag: str, name: str, value: str) -> bool:
     if url.startswith("data:"):
         return not (name in ("src", "srcset") and tag in ("img", "source") and IMAGE_DATA.match(url))
     return False
+
+
+def _external(value: str) -> bool:
+    parts = urlsplit(value.strip())
+    return bool(parts.netloc) or parts.scheme.lower() in ("http", "https", "ftp")
 
 
 def _own_asset(rel: str, src: str, prefix: str) -> bool:

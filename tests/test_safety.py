@@ -24,6 +24,7 @@ from hostile.editing import configure, set_cell
 from gongkai.scaffold import init_portal
 from gongkai.session import open_session
 from gongkai.site.checks import check_output
+from gongkai.site.document import parse_html, parse_xml
 
 #: the CLI, with MkDocs' page writer slowed down (each page is written exactly as usual, then a pause),
 #: so that the kill lands while pages are being written rather than by luck
@@ -276,17 +277,14 @@ def test_public_numbers_may_appear_in_the_output(portal):
 def test_feed_html_is_scanned_as_content():
     feed = ('<feed><entry><content type="html">&lt;p&gt;ok&lt;/p&gt;&lt;img src=x onerror=alert(1)&gt;'
             '&lt;script&gt;x()&lt;/script&gt;</content></entry></feed>')
-    scanner = output_scan.Scanner("feed.xml", set(), feed=True, content=True)
-    scanner.feed(feed)
-    scanner.close()
-    assert sorted(f.code for f in scanner.findings) == ["output-event-handler", "output-script"]
+    findings = output_scan.Scanner("feed.xml", set()).scan(parse_xml(feed), xml=True)
+    assert sorted(f.code for f in findings) == ["output-event-handler", "output-script"]
 
 
 def test_an_unclosed_script_is_still_judged():
-    scanner = output_scan.Scanner("x/index.html", set())
-    scanner.feed('<article class="md-content__inner md-typeset"><p>x</p><script>alert(1)</p></article>')
-    scanner.close()
-    assert [(f.code, f.row) for f in scanner.findings] == [("output-script", 1)]
+    page = '<article class="md-content__inner md-typeset"><p>x</p><script>alert(1)</p></article>'
+    findings = output_scan.Scanner("x/index.html", set()).scan(parse_html(page))
+    assert [(f.code, f.row) for f in findings] == [("output-script", 1)]
 
 
 def test_theme_scripts_are_recognised_exactly():

@@ -1,32 +1,38 @@
 """Personal data in text: mainland mobile numbers, resident ID numbers and bank card numbers.
 
-Pure functions shared by the privacy guard (validation, masking) and the post-build scan. A match
-must not touch another digit; `strict_edges` also refuses a neighbouring ASCII letter, so hex
-hashes in generated files are not mistaken for numbers.
+Pure functions shared by the privacy guard (validation, masking) and the post-build scan. Numbers are
+found however staff type them: text is folded first (NFKC digits such as full-width １３８, every dash
+and space variant, invisible characters dropped), and positions are mapped back, so masking hides the
+number as written. A match must not touch another digit; `strict_edges` also refuses a neighbouring
+ASCII letter, so hex hashes in generated files are not mistaken for numbers.
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 
 MOBILE, RESIDENT_ID, BANK_CARD = "手机号", "身份证号", "银行卡号"
 
 _MOBILE = r"(?:\+?86[-\s]?)?1[3-9]\d(?:[-\s]?\d{4}){2}"
-_ID18 = r"[1-9]\d{5}(?:18|19|20)\d{2}[01]\d[0-3]\d\d{3}[\dXx]"
+#: 18 characters, also written 6-8-4 or 6-4-4-4 with spaces or hyphens
+_ID18 = r"[1-9]\d{5}[-\s]?(?:18|19|20)\d{2}[-\s]?[01]\d[0-3]\d[-\s]?\d{3}[\dXx]"
 _ID15 = r"[1-9]\d{5}\d{2}[01]\d[0-3]\d\d{3}"
 _CARD = r"\d{4}(?:[-\s]?\d{4}){3}(?:[-\s]?\d{1,3})?"
 _ANY = f"(?:{_ID18}|{_CARD}|{_ID15}|{_MOBILE})"
 _PATTERNS = {
-    False: re.compile(rf"(?<!\d){_ANY}(?![\dXx])"),
-    True: re.compile(rf"(?<![0-9A-Za-z]){_ANY}(?![0-9A-Za-z])"),
+    False: re.compile(rf"(?<!\d){_ANY}(?![\dXx])", re.ASCII),
+    True: re.compile(rf"(?<![0-9A-Za-z]){_ANY}(?![0-9A-Za-z])", re.ASCII),
 }
+#: separator positions (digits before them) an 18-character ID may be written with
+ID_GROUPS = {6, 10, 14}
 #: a number Excel turned into scientific notation (10 or more digits): 1.10105E+17, 1.38123E+10
 EXCEL_NUMBER = re.compile(r"^\s*\d(?:\.\d+)?[eE]\+?(?:9|[1-9]\d)\s*$")
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 #: every match of every pattern above lies inside one such run (digits, spaces and hyphens, a leading
 #: "+", a final "X"; 11 characters or more): scanning only the runs is several times faster on a page
-_RUN = re.compile(r"[+\d][\d\s+-]{9,}[\dXx]")
+_RUN = re.compile(r"[+\d][\d\s+-]{9,}[\dXx]", re.ASCII)
 _ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
 
@@ -42,22 +48,63 @@ class Hit:
         return mask_digits(self.kind, self.digits)
 
 
+def _folding_table() -> tuple[dict[int, str], frozenset[str]]:
+    """Characters read as an ASCII digit, "+", "X" or "x" (their NFKC form), as a hyphen (every dash)
+    or as a space (every space); and the invisible ones (format characters) that are dropped."""
+    table: dict[int, str] = {}
+    invisible: set[str] = set()
+    for cp in (*range(0x80, 0x10000), *range(0x1D7CE, 0x1D800), *range(0x1FBF0, 0x1FBFA)):
+        char = chr(cp)
+        category = unicodedata.category(char)
+        folded = unicodedata.normalize("NFKC", char)
+        if len(folded) == 1 and folded.isascii() and (folded.isdigit() or folded in "+Xx-"):
+            table[cp] = folded
+        elif category == "Pd" or char in "\u2212\u2043\ufe63":
+            table[cp] = "-"
+        elif category == "Zs" or char in "\u3000":
+            table[cp] = " "
+        elif category == "Cf":
+            invisible.add(char)
+    return table, frozenset(invisible)
+
+
+_FOLD, _INVISIBLE = _folding_table()
+_SPECIAL = re.compile("[" + "".join(re.escape(chr(cp)) for cp in sorted(_FOLD)) +
+                      "".join(re.escape(c) for c in sorted(_INVISIBLE)) + "]")
+
+
+def fold(text: str) -> tuple[str, list[int] | None]:
+    """`text` as a number reader sees it, and for each of its characters the index in `text` (None
+    when nothing changed: most text)."""
+    if not _SPECIAL.search(text):
+        return text, None
+    out, index = [], []
+    for i, char in enumerate(text):
+        if char in _INVISIBLE:
+            continue
+        out.append(_FOLD.get(ord(char), char))
+        index.append(i)
+    return "".join(out), index
+
+
 def find(text: str, strict_edges: bool = False) -> list[Hit]:
-    """Every personal-data number in `text`, in order."""
+    """Every personal-data number in `text`, in order; positions are those of `text` as given."""
+    folded, index = fold(text)
     pattern, hits = _PATTERNS[strict_edges], []
-    for run in _RUN.finditer(text):
+    for run in _RUN.finditer(folded):
         # the pattern's look-behind sees the text before the run; one more character for its look-ahead
-        for match in pattern.finditer(text, run.start(), run.end() + 1):
-            digits = re.sub(r"[^\dXx]", "", match.group()).upper()
+        for match in pattern.finditer(folded, run.start(), run.end() + 1):
+            digits = re.sub(r"[^\dXx]", "", match.group(), flags=re.ASCII).upper()
             kind = classify(digits, match.group())
             if kind:
-                hits.append(Hit(kind, match.start(), match.end(), digits))
+                start, end = (match.start(), match.end()) if index is None else (index[match.start()], index[match.end() - 1] + 1)
+                hits.append(Hit(kind, start, end, digits))
     return hits
 
 
 def classify(digits: str, written: str = "") -> str | None:
     """The kind of a separator-free number, or None when it is none of the three."""
-    if len(digits) == 18 and _plausible_birth(digits[6:14]) and not re.search(r"[-\s]", written):
+    if len(digits) == 18 and _plausible_birth(digits[6:14]) and _separators(written) <= ID_GROUPS:
         return RESIDENT_ID
     if len(digits) == 15 and digits.isdigit() and _plausible_birth("19" + digits[6:12]) and not re.search(r"[-\s]", written):
         return RESIDENT_ID
@@ -67,6 +114,17 @@ def classify(digits: str, written: str = "") -> str | None:
     if len(mobile) == 11 and re.fullmatch(r"1[3-9]\d{9}", mobile) and (len(digits) == 11 or _has_country_code(written)):
         return MOBILE
     return None
+
+
+def _separators(written: str) -> set[int]:
+    """How many digits come before each separator of a number as written (6 and 14 for 6-8-4)."""
+    positions, digits = set(), 0
+    for char in written:
+        if char.isdigit() or char in "Xx":
+            digits += 1
+        elif char in "- \t\n":
+            positions.add(digits)
+    return positions
 
 
 def _has_country_code(written: str) -> bool:

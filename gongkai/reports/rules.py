@@ -38,7 +38,8 @@ RULE_NAMES = {
     # the built site
     "output-bad-json": "JSON 文件损坏", "output-event-handler": "事件属性", "output-frame": "嵌入外部内容",
     "output-personal-data": "网站中的个人信息", "output-refresh": "自动跳转", "output-script": "脚本",
-    "output-script-url": "脚本地址", "external-resource": "外部资源",
+    "output-script-url": "脚本地址", "external-resource": "外部资源", "output-external-reference": "SVG 外部引用",
+    "output-bad-xml": "XML 文件损坏",
     # the report itself
     "more-findings": "同类问题未列完",
 }

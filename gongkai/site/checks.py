@@ -1,8 +1,9 @@
 """The checks of the finished site, before it is published.
 
-Every HTML, XML and JSON file is read and tokenized once and handed to each ``check_file``
-implementation (``output_scan``, ``link_check`` …), spread over the machine's cores; then
-``check_site`` runs for the checks of the site as a whole.
+Every file the build publishes is handed to each ``check_file`` implementation (``output_scan``,
+``link_check`` …), spread over the machine's cores; a file is judged by what a browser would make of
+it: HTML and XML (SVG, feeds) are parsed once, as a browser parses them (gongkai/site/document.py),
+and the parsed document is shared by every check. Then ``check_site`` runs for the site as a whole.
 """
 from __future__ import annotations
 
@@ -11,22 +12,45 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from gongkai.findings import Finding
-from gongkai.site.html_tokens import Tokens
 from gongkai.parallel import map_chunks
+from gongkai.site.document import HTML_SUFFIXES, JSON_SUFFIXES, XML_SUFFIXES, Document, parse_html, parse_xml
 
-CHECKED_SUFFIXES = (".html", ".xml", ".json")
+TEXT_KINDS = ("html", "xml", "json")
+
+
+def kind_of(path: str) -> str:
+    """"html", "xml", "json" or "other", by what a web server would announce for the file."""
+    suffix = path[path.rfind("."):].lower() if "." in path.rpartition("/")[2] else ""
+    if suffix in HTML_SUFFIXES:
+        return "html"
+    if suffix in XML_SUFFIXES:
+        return "xml"
+    if suffix in JSON_SUFFIXES:
+        return "json"
+    return "other"
 
 
 class OutputFile:
-    """One file of the built site: its site-relative ``path``, its ``text`` and, parsed once on
-    first use and shared by every check, its HTML/XML ``tokens``."""
+    """One file of the built site: its site-relative ``path``, its ``kind`` ("html", "xml", "json" or
+    "other"), and for the first three its ``text`` and its parsed ``document``, made once on first use
+    and shared by every check."""
 
-    def __init__(self, path: str, text: str) -> None:
-        self.path, self.text = path, text
+    def __init__(self, path: str, root: Path) -> None:
+        self.path, self.root, self.kind = path, root, kind_of(path)
 
     @cached_property
-    def tokens(self) -> Tokens:
-        return Tokens(self.text)
+    def text(self) -> str:
+        return (self.root / self.path).read_text(encoding="utf-8", errors="replace") if self.kind in TEXT_KINDS else ""
+
+    @cached_property
+    def document(self) -> Document | None:
+        """The file as a browser reads it; None for JSON and other files. XML that does not parse
+        raises ValueError."""
+        if self.kind == "html":
+            return parse_html(self.text)
+        if self.kind == "xml":
+            return parse_xml(self.text)
+        return None
 
 
 class SiteFiles:
@@ -52,11 +76,11 @@ class SiteFiles:
 
 def check_output(site_dir: Path, check_file: Callable[[OutputFile, SiteFiles], Iterable[Finding]],
                  since: float | None = None) -> list[Finding]:
-    """`check_file` over every checked file of the site (only those modified at or after `since`, when
-    given: a preview rebuild), in worker processes when there are many."""
+    """`check_file` over every file of the site (only those modified at or after `since`, when given:
+    a preview rebuild), in worker processes when there are many."""
     site_dir = Path(site_dir)
     paths = sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*")
-                   if p.suffix in CHECKED_SUFFIXES and p.is_file() and (since is None or p.stat().st_mtime >= since))
+                   if p.is_file() and (since is None or p.stat().st_mtime >= since))
     return map_chunks(partial(_check_files, site_dir, check_file), paths)
 
 
@@ -64,6 +88,5 @@ def _check_files(site_dir: Path, check_file, paths) -> list[Finding]:
     site = SiteFiles(site_dir)
     findings: list[Finding] = []
     for rel in paths:
-        text = (site_dir / rel).read_text(encoding="utf-8", errors="replace")
-        findings.extend(check_file(OutputFile(rel, text), site))
+        findings.extend(check_file(OutputFile(rel, site_dir), site))
     return findings
