@@ -35,6 +35,7 @@ DEFAULT_PLUGINS = (
     "project_rules",
     "evaluation_rules",
     "privacy_guard",
+    "content_rules",
     "search_zh",
     "theme_assets",
     "home",

@@ -78,7 +78,8 @@ class Session:
         if cached is not None:
             return cached
         loaded = load_tables(self.root, self.resources, self.settings, self.pm.hook)
-        context = CheckContext(self.root, self.settings, self.today, loaded.resources, loaded.files)
+        context = CheckContext(self.root, self.settings, self.today, loaded.resources, loaded.files,
+                               docs_dir=self.config.docs_dir, markdown_extensions=self.config.markdown_extensions)
         result = validate(loaded, context, self.checks)
         if key:
             if self.cache_records:

@@ -61,6 +61,9 @@ class Settings:
     """Completed projects this many days before the reference date count as recent (notices)."""
     footer: dict = field(default_factory=dict)
     """Footer lines required in mainland China: icp (ICP备案号), police (公安备案号), site_code (政府网站标识码)."""
+    trusted_files: list = field(default_factory=list)
+    """Files in content/ of a type a browser runs (.js, .xhtml …) that may be published anyway, paths
+    relative to content/; nothing else of such a type is published."""
     share_image: str | None = None
     """Image (path in content/) for share previews, e.g. in WeChat."""
     cache_dir: str = ".cache/gongkai"

@@ -1,20 +1,19 @@
-"""CSV files as staff produce them: UTF-8, UTF-8 with BOM, or GBK/GB18030 (Excel on Chinese Windows).
-
-The encoding is decided over the whole file, line by line, so a file that mixes encodings is an
-error naming its first odd line, never mojibake.
-"""
+"""CSV files as staff produce them: UTF-8, UTF-8 with BOM, or GBK/GB18030 (Excel on Chinese Windows),
+decided per file (gongkai/data/text.py). A line longer than any real row is refused before it is read."""
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 
 from gongkai import TableError, hookimpl
 from gongkai.data.resources import Table
+from gongkai.data.text import decode
 from gongkai.findings import column_letter
 
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-NAMES = {"utf-8": "UTF-8", "gbk": "GBK/GB18030"}
+MAX_LINE_BYTES = 1_000_000  # a row of the standard's fields is a few KB; a 5,000-character text is 15 KB
 RESAVE = "请在 Excel 或 WPS 中打开后整体另存为“CSV UTF-8（逗号分隔）”。"
 
 
@@ -22,7 +21,8 @@ RESAVE = "请在 Excel 或 WPS 中打开后整体另存为“CSV UTF-8（逗号�
 def read_table(path, resource):
     if path.suffix.lower() != ".csv":
         return None
-    text = decode(path.read_bytes())
+    _check_line_lengths(path)
+    text = decode(path.read_bytes(), RESAVE)
     rows, notes = parse(text)
     while rows and not any(cell.strip() for cell in rows[0][1]):
         rows.pop(0)  # blank lines before the header
@@ -35,35 +35,18 @@ def read_table(path, resource):
     return Table(path=path, header=header, rows=body, header_line=header_line, notes=notes)
 
 
-def decode(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise TableError("bad-encoding", "文件是 UTF-16 编码（Excel 的“Unicode 文本”），无法读取。" + RESAVE, row=1)
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    lines = data.split(b"\n")
-    first = None
-    for number, line in enumerate(lines, start=1):
-        kind = _line_kind(line)
-        if kind == "bad":
-            raise TableError("bad-encoding", f"第 {number} 行既不是 UTF-8 也不是 GBK 编码，无法读取。" + RESAVE, row=number)
-        first = first or (kind if kind != "ascii" else None)
-        if kind in ("ascii", first):
-            continue
-        raise TableError("mixed-encoding", f"第 {number} 行是 {NAMES[kind]} 编码，而前面的行是 {NAMES[first]}：这个文件混用了"
-                         "两种编码，直接读取会出现乱码。" + RESAVE, row=number)
-    return data.decode("gb18030" if first == "gbk" else "utf-8")
-
-
-def _line_kind(line: bytes) -> str:
-    if line.isascii():
-        return "ascii"
-    for kind, codec in (("utf-8", "utf-8"), ("gbk", "gb18030")):
-        try:
-            line.decode(codec)
-            return kind
-        except UnicodeDecodeError:
-            continue
-    return "bad"
+def _check_line_lengths(path) -> None:
+    """Refuse a line longer than any real row before the file is read whole (a file without line
+    breaks, or a quote left open across the whole file): read in bounded pieces."""
+    with path.open("rb") as fh:
+        for number in itertools.count(1):
+            line = fh.readline(MAX_LINE_BYTES + 1)
+            if not line:
+                return
+            if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
+                raise TableError("line-too-long", f"第 {number} 行超过 {MAX_LINE_BYTES // 1_000_000} MB，不像是表格的一行"
+                                 "（可能整个文件没有换行，或者某个值的引号没有闭合）。请在 Excel 或 WPS 中打开检查这一行，"
+                                 "然后另存为“CSV UTF-8（逗号分隔）”。", row=number)
 
 
 def parse(text: str) -> tuple[list[tuple[int, list[str]]], list]:

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import posixpath
 from itertools import groupby
-from pathlib import Path
 from urllib.parse import urlsplit
 
-import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
@@ -16,6 +14,7 @@ from mkdocs.utils.meta import get_data
 
 from gongkai import hookimpl
 from gongkai.data.reading import inside
+from gongkai.site.content import markdown_converter, publishable, read_page
 from gongkai.site.render import relative_url
 
 DESCRIPTION_CHARS = 100
@@ -31,7 +30,7 @@ def register_pages(register, portal):
                           communities=communities_of(portal.units, newest_first), bodies=bodies_of(portal, newest_first)),
              nav="决策公开", order=10,
              description="联席会议和居民议事会的决议、表决结果、公示期和任务清单。")
-    minutes = MinutesRenderer(portal.docs_dir, portal.markdown_extensions)
+    minutes = MinutesRenderer(portal)
     for d in newest_first:
         path = f"decisions/{d['id']}/"
         source = d.get("minutes")
@@ -71,13 +70,13 @@ def excerpt(text: str | None, size: int = DESCRIPTION_CHARS) -> str | None:
 
 
 class MinutesRenderer:
-    """Renders a minutes file of content/ to HTML with the portal's Markdown extensions; the
-    minutes are staff-written content, trusted like every page of content/."""
+    """Renders a minutes file of content/ to HTML with the portal's Markdown extensions, sanitised and
+    masked like every hand-written page (gongkai/site/content.py)."""
 
-    def __init__(self, docs: Path, extensions: list):
-        self.docs = docs
+    def __init__(self, portal):
+        self.docs, self.portal = portal.docs_dir, portal
         self.relink = _Relink()
-        self.md = _markdown(extensions, self.relink)
+        self.md = markdown_converter(portal.markdown_extensions, [_RelinkExtension(self.relink)], {"toc": MINUTES_TOC})
 
     def page_of(self, source: str | None) -> str | None:
         """The URL path MkDocs gives content/<source> (minutes/x.md → minutes/x/)."""
@@ -89,12 +88,13 @@ class MinutesRenderer:
     def render(self, source: str | None, page: str) -> Markup | None:
         if self.page_of(source) is None:
             return None
-        text, _meta = get_data((self.docs / source).read_text(encoding="utf-8-sig"))
+        text, _meta = get_data(read_page(self.docs / source))
         self.relink.source, self.relink.page = posixpath.normpath(source), page
         try:
-            return Markup(self.md.reset().convert(text))
-        except Exception:  # an extension configured for MkDocs only: fall back to plain Markdown
-            return Markup(_markdown([], self.relink).convert(text))
+            html = self.md.reset().convert(text)
+        except Exception:  # noqa: BLE001 - an extension configured for MkDocs only: fall back to plain Markdown
+            html = markdown_converter([], [_RelinkExtension(self.relink)], {"toc": MINUTES_TOC}).convert(text)
+        return Markup(publishable(html, self.portal.settings.masking, self.portal.public_numbers))
 
 
 def md_page(source: str) -> str:
@@ -103,27 +103,6 @@ def md_page(source: str) -> str:
     if name in ("index", "README"):
         return f"{stem}/" if stem else ""
     return f"{stem}/{name}/" if stem else f"{name}/"
-
-
-def _markdown(extensions: list, relink: "_Relink") -> markdown.Markdown:
-    """A Markdown converter with each configured extension that loads; toc shifts headings down."""
-    names, configs = [], {}
-    for name, config in extensions:
-        if isinstance(name, str) and _loads(name, config or {}):
-            names.append(name)
-            configs[name] = dict(config or {})
-    toc = {**configs.pop("toc", {}), **MINUTES_TOC}
-    configs["toc"] = toc if _loads("toc", toc) else dict(MINUTES_TOC)
-    names = [n for n in names if n != "toc"] + ["toc"]
-    return markdown.Markdown(extensions=names + [_RelinkExtension(relink)], extension_configs=configs)
-
-
-def _loads(name: str, config: dict) -> bool:
-    try:
-        markdown.Markdown(extensions=[name], extension_configs={name: config})
-    except Exception:
-        return False
-    return True
 
 
 class _Relink(Treeprocessor):

@@ -51,7 +51,7 @@ def csv_bytes(fields: list[dict], rows: list[dict]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     names = [f["name"] for f in fields]
-    writer.writerow(names)
+    writer.writerow([formula_safe(name) for name in names])
     for row in rows:
         writer.writerow([csv_cell(row.get(name)) for name in names])
     return (BOM + out.getvalue()).encode("utf-8")
@@ -94,7 +94,9 @@ def xlsx_bytes(sheet: str, fields: list[dict], rows: list[dict], when: dt.dateti
     ws = book.add_worksheet(sheet.translate(XLSX_SHEET_BAD)[:31] or "data")
     ws.freeze_panes(1, 0)
     names = [f["name"] for f in fields]
-    ws.write_row(0, 0, [_xlsx_text(name) for name in names])
+    for column, name in enumerate(names):
+        text = _xlsx_text(name)
+        ws.write_string(0, column, text, quoted if text.startswith(FORMULA_START) else None)
     for number, row in enumerate(rows, 1):
         for column, name in enumerate(names):
             value = row.get(name)
@@ -158,7 +160,9 @@ def allowed_values(field: dict) -> str:
         return f"{low}–{high}"
     if low is not None:
         return f"≥ {low}"
-    return f"≤ {high}" if high is not None else ""
+    if high is not None:
+        return f"≤ {high}"
+    return f"最多 {c['maxLength']} 字" if c.get("maxLength") else ""
 
 
 def field_rows(schema: dict) -> list[dict]:

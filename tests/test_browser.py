@@ -146,3 +146,57 @@ def test_notice_prints_on_one_a4_page_and_its_qr_code_decodes_to_the_page_url(br
     decoded = [r.text for r in zxingcpp.read_barcodes(image)]
     assert decoded == [SITE_URL + "decisions/d-2026-11-dy-03/"]
     page.close()
+
+
+#: markup where a hand-written tokenizer and a browser disagree: foreign content, raw text and RCDATA,
+#: abrupt comments, <noscript> with scripting on, template contents, <select> contents
+TRICKY_MARKUP = [
+    "<math><style><img src=x onerror=alert(1)></style></math>",
+    "<svg><style><img src=x onerror=alert(1)></style></svg>",
+    '<textarea><p title="</textarea><img src=x onerror=alert(1)>"></textarea>',
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>',
+    "<!--><img src=x onerror=alert(1)>-->",
+    "<!---><img src=x onerror=alert(2)>-->",
+    '<svg><a><animate attributeName="href" values="javascript:alert(1)"/><text>x</text></a></svg>',
+    "<svg><script>alert(1)</script></svg>",
+    "<xmp><img src=x onerror=alert(1)></xmp>",
+    "<title><img src=x onerror=alert(1)></title>",
+    "<template><img src=x onerror=alert(1)><template><b onclick=y>z</b></template></template>",
+    "<select><img src=x onerror=alert(1)><template><img src=y onerror=z></template></select>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    '<svg><foreignObject><p><img src=x onerror=alert(1)></p></foreignObject></svg>',
+    "<table><tr><td><a href='javascript:1'>x<form><input formaction=javascript:2></form></td></tr></table>",
+    '<a href="java&#x09;script:alert(1)">x</a><img srcset="javascript:a 1x, b.png 2x">',
+]
+DUMP_ELEMENTS = """() => {
+  const out = [];
+  const walk = (root) => {
+    for (const el of root.querySelectorAll('*')) {
+      out.push([el.localName.toLowerCase(), [...el.attributes].map(a => [a.name.toLowerCase(), a.value])]);
+      if (el.localName === 'template') walk(el.content);
+    }
+  };
+  walk(document);
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("markup", TRICKY_MARKUP)
+def test_the_output_check_parses_html_as_chromium_does(browser, markup):
+    """The last check's parser (gongkai/site/document.py) gives the elements and attributes Chromium
+    makes of the same markup (scripting on), so what runs in a browser is what the check sees."""
+    from gongkai.site.document import parse_html
+
+    page = browser.new_page()
+    html = f"<!doctype html><html><head></head><body>{markup}</body></html>"
+    page.set_content(html)
+    chromium = [(tag, sorted(map(tuple, attrs))) for tag, attrs in page.evaluate(DUMP_ELEMENTS)]
+    page.close()
+    ours = [(e.tag, sorted(e.attrs.items())) for e in parse_html(html).elements]
+    assert _in_document_order(ours) == _in_document_order(chromium)
+
+
+def _in_document_order(elements):
+    """The same elements with the same attributes (the two walks visit template contents at different
+    moments: compare them as multisets)."""
+    return sorted(elements)

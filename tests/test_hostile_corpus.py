@@ -21,6 +21,7 @@ from typing import Any, Callable
 
 import pytest
 from conftest import TODAY, build_site, codes, validate
+from conftest import read_rows, write_rows
 from hostile.editing import add_row, configure, set_cell
 from hostile.shapes import neutral, norm, shape_differences, site_shapes, site_texts
 
@@ -137,11 +138,28 @@ def content_folder_link(portal):
     return "content/linked/"
 
 
-def content_page(markdown, expected):
-    def apply(portal):
-        (portal / "content" / "about.md").write_text(markdown, encoding="utf-8")
-        return expected
-    return apply
+def one_long_line(portal):
+    (portal / "datasets" / "resources.csv").write_bytes("编号,提供单位,资源名称\n".encode() + b"r-1,u-audit," + b"x" * 2_000_000)
+    return ("line-too-long", "resources", 2, None)
+
+
+def formula_field(portal):
+    (portal / "datasets" / "datapackage.yaml").write_text(
+        "resources:\n  - name: points\n    schema:\n      fields:\n"
+        "        - {name: '=HYPERLINK(\"https://evil.example\",\"x\")', type: string}\n", encoding="utf-8")
+    return ("bad-datapackage", "points", None, None)
+
+
+def lookalike_key(portal, written):
+    """evaluation_items are keyed by (evaluation_id, criterion): the same criterion twice, the second
+    written with a full-width letter or a zero-width space."""
+    rows = read_rows(portal, "evaluation_items")
+    first = dict(rows[0], criterion="A类指标")
+    rows[0] = first
+    rows.append(dict(first, criterion=f"{written}类指标"))
+    write_rows(portal, "evaluation_items", rows)
+    code = "primary-key" if written == "Ａ" else "invisible-character"
+    return (code, "evaluation_items", len(rows) + 1, "evaluation_id" if code == "primary-key" else "criterion")
 
 
 ID18 = "110105199001011234"  # plausible birth date, wrong check character: still flagged
@@ -165,7 +183,7 @@ CASES = [
     esc("comment-and-cdata", "evaluations", 0, "comment", "<!-- ]]> <![CDATA[ x ]]> -->"),
     esc("raw-html-block", "needs", 0, "resolution", '<div markdown="1">**粗体** _斜体_</div>'),
     esc("url-text-is-not-a-link", "resources", 1, "description", "https://evil.example/x.js"),
-    esc("bidi-and-zero-width", "units", 6, "description", "\u202e反转\u200b零宽 ＜script＞"),
+    esc("zero-width-and-full-width", "units", 6, "description", "零\u200b宽 ＜script＞ ｛｛ 7*7 ｝｝"),
     esc("style-element", "pairings", 0, "agreement", "<style>body{display:none}</style>"),
     esc("svg-onload", "milestones", 1, "description", "<svg onload=alert(1)>"),
     esc("formula-text", "projects", 2, "summary", '=HYPERLINK("http://evil.example","点我")'),
@@ -193,6 +211,27 @@ CASES = [
     refused("unclosed-quote", raw_line("resources", 2, lambda s: s.replace("在职", '"在职', 1), "bad-csv")),
     refused("stray-delimiter", raw_line("resources", 3, lambda s: s + ",多余", "extra-cell")),
     refused("dataset-symlink-outside", dataset_link),
+    # ---- round two: personal data in the shapes staff type
+    refused("mobile-full-width-digits", cell("projects", 1, "summary", "负责人 １３８１２３４５６７８", "personal-data")),
+    refused("mobile-full-width-hyphens", cell("units", 3, "description", "电话 138－1234－5678", "personal-data")),
+    refused("mobile-em-dashes-and-ideographic-spaces", cell("needs", 1, "resolution", "138\u30001234\u30005678", "personal-data")),
+    refused("mobile-zero-width", cell("decisions", 1, "resolution", "联系138\u200b1234\u200b5678", "personal-data")),
+    refused("resident-id-6-8-4", cell("units", 4, "description", "身份证 110101 19900307 1234", "personal-data")),
+    refused("resident-id-6-4-4-4-hyphens", cell("resources", 0, "description", "110101-1990-0307-1234", "personal-data")),
+    refused("mobile-math-digits", cell("milestones", 0, "description", "𝟏𝟑𝟖𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖", "personal-data")),
+    # ---- round two: inputs that crashed, or cost more than they should
+    refused("infinity-max-score", cell("evaluation_items", 0, "max_score", "Infinity", "not-finite")),
+    refused("nan-score", cell("evaluations", 1, "score", "NaN", "not-finite")),
+    refused("huge-exponent", cell("projects", 0, "budget_yuan", "1e400", "not-finite")),
+    refused("title-of-10000-characters", cell("projects", 2, "title", "长" * 10_000, "constraint-maxLength")),
+    refused("text-of-5001-characters", cell("projects", 2, "summary", "长" * 5001, "constraint-maxLength")),
+    refused("bidi-override-in-title", cell("units", 6, "name", "\u202e反转的名称", "bidi-control")),
+    refused("bidi-isolate-in-text", cell("decisions", 0, "resolution", "决议\u2066隐藏\u2069", "bidi-control")),
+    refused("one-line-file-of-2-mb", lambda p: one_long_line(p)),
+    refused("field-name-that-is-a-formula", lambda p: formula_field(p)),
+    # ---- round two: keys that look alike
+    refused("key-full-width-lookalike", lambda p: lookalike_key(p, "Ａ")),
+    refused("key-zero-width-lookalike", lambda p: lookalike_key(p, "A\u200b")),
     # ---- configuration refused (exit code 2)
     config("yaml-duplicate-key", duplicate_key),
     config("yaml-python-tag-not-run", python_tag),
@@ -202,10 +241,6 @@ CASES = [
     # ---- build refused (exit code 1, nothing published)
     build_refused("content-symlink-outside", content_link),
     build_refused("content-folder-symlink-outside", content_folder_link),
-    build_refused("content-inline-script", content_page("# 关于\n\n<script>alert(1)</script>\n", "about/index.html")),
-    build_refused("content-javascript-link", content_page("# 关于\n\n[点我](javascript:alert(1))\n", "javascript:")),
-    build_refused("content-attr-list-onclick", content_page('# 关于\n\n段落\n{: onclick="alert(1)" }\n', "onclick")),
-    build_refused("content-personal-data", content_page("# 关于\n\n联系 13812345678\n", "138****5678")),
 ]
 
 PUBLISHED = [c for c in CASES if c.outcome in ("escaped", "masked")]

@@ -18,11 +18,14 @@ from gongkai.bridge.progress import Progress
 from gongkai.bridge.search_workers import SearchEntries
 from gongkai.config import PortalConfig
 from gongkai.data.reading import inside
+from gongkai.data.resources import TableError
 from gongkai.reports.banner import findings_banner
 from gongkai.reports.text import format_report
 from gongkai.session import Session
 from gongkai.settings import ConfigError, Settings
+from gongkai.site.content import ACTIVE_SUFFIXES, publishable, read_page
 from gongkai.site.pages import Page, digest
+from gongkai.site.render import safe_title
 
 log = logging.getLogger("mkdocs.plugins.gongkai")
 THEME_OVERRIDES = Path(__file__).parent.parent / "theme"
@@ -118,8 +121,8 @@ class GongkaiPlugin(BasePlugin):
     def on_files(self, files, config):
         docs = Path(config.docs_dir)
         for file in list(files):
-            if file.src_dir and Path(file.src_dir) == docs and not inside(Path(file.abs_src_path), docs):  # linked file or folder
-                raise PluginError(f"content/{file.src_uri} 是指向 content/ 以外的链接，已拒绝发布。请把文件本身放进 content/。")
+            if file.src_dir and Path(file.src_dir) == docs:
+                _check_hand_written(file, docs, self.session.settings.trusted_files)
         for src_uri in self._pages:
             if files.get_file_from_path(src_uri) is not None:
                 raise PluginError(f"content/{src_uri} 与 gongkai 生成的页面同名。请给这个文件改名或移走。")
@@ -140,6 +143,8 @@ class GongkaiPlugin(BasePlugin):
     # ------------------------------------------------------------------ pages
     def on_page_markdown(self, markdown, page, config, files):
         generated = self._pages.get(page.file.src_uri)
+        if generated is None:  # a hand-written page: its front matter lands in <title>, the nav and meta tags
+            page.meta = {key: _plain_meta(value) for key, value in page.meta.items()}
         page.meta["gongkai_today"] = self.session.today
         if generated is None:
             return markdown
@@ -157,7 +162,10 @@ class GongkaiPlugin(BasePlugin):
         generated = self._pages.get(page.file.src_uri)
         if self._banner:
             return self._banner + html
-        return html if generated is None else generated.html
+        if generated is None:
+            settings = self.session.settings
+            return publishable(html, settings.masking, self.session.portal.public_numbers)
+        return generated.html
 
     # ------------------------------------------------------------------ build
     @event_priority(50)  # before the search plugin writes its index
@@ -221,6 +229,40 @@ class GongkaiPlugin(BasePlugin):
 
 def _always() -> bool:
     return True
+
+
+def _check_hand_written(file, docs: Path, trusted: list) -> None:
+    """A file of content/: no link out of content/, no file a browser runs (unless trusted), and a page
+    saved as GBK (Notepad, WPS) read as such."""
+    shown = f"{docs.name}/{file.src_uri}"
+    if not inside(Path(file.abs_src_path), docs):  # linked file or folder
+        raise PluginError(f"{shown} 是指向 {docs.name}/ 以外的链接，已拒绝发布。请把文件本身放进 {docs.name}/。")
+    if Path(file.src_uri).suffix.lower() in ACTIVE_SUFFIXES and file.src_uri not in [str(t) for t in trusted]:
+        raise PluginError(f"{shown} 是浏览器会执行的文件类型，已拒绝发布（见 gongkai validate 的提示）。")
+    if file.is_documentation_page():
+        try:
+            text = read_page(Path(file.abs_src_path))
+        except TableError as exc:
+            raise PluginError(f"{shown}：{exc.message}") from None
+        if not _utf8(Path(file.abs_src_path)):
+            file.content_string = text  # MkDocs itself reads pages as UTF-8 only
+
+
+def _utf8(path: Path) -> bool:
+    try:
+        path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _plain_meta(value):
+    """A front-matter value made plain text wherever the theme puts it (strings, also inside lists)."""
+    if isinstance(value, str):
+        return safe_title(value)
+    if isinstance(value, list):
+        return [_plain_meta(v) for v in value]
+    return value
 
 
 def _apply_theme_defaults(config) -> None:

@@ -20,6 +20,7 @@ CORE = Path(__file__).parent.parent  # the whole gongkai package
 def validation_key(session) -> str | None:
     """A content hash of every input of validation, or None when a plugin's code cannot be hashed."""
     digest = hashlib.sha256(f"gongkai {__version__}|{session.today}|{session.settings!r}".encode())
+    digest.update(session.config.text.encode("utf-8"))  # Markdown extensions and folders: content/ is checked too
     for core in sorted(CORE.rglob("*")):  # the core's own code and schemas: an upgrade must not reuse old results
         if core.suffix in (".py", ".json"):
             digest.update(_file_hash(core))
@@ -32,12 +33,13 @@ def validation_key(session) -> str | None:
     for resource in sorted(session.resources.values(), key=lambda r: r.name):
         digest.update(repr((resource.name, resource.required, resource.schema)).encode())
     datasets = session.root / session.settings.datasets_dir
-    for folder, by_content in ((datasets, True), (session.root / "content", False)):
+    for folder, data in ((datasets, True), (session.config.docs_dir, False)):
         for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
-            digest.update(str(path.relative_to(session.root)).encode())
+            digest.update(str(path).encode())
             if path.is_symlink():
                 digest.update(b"link:" + str(path.resolve()).encode())
-            elif path.is_file():
+            elif path.is_file():  # data and pages by content; photos and other files by size and time
+                by_content = data or path.suffix.lower() in (".md", ".markdown")
                 digest.update(_file_hash(path) if by_content else _stat_key(path))
     return digest.hexdigest()
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from gongkai.data.headers import HeaderMap
 from gongkai.data.resources import Record, Resource, Table
+from gongkai.data.text import BIDI_CONTROLS
 from gongkai.findings import Finding, column_letter, error, warning
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -25,6 +26,7 @@ GROUPED_RE = re.compile(r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 WAN_RE = re.compile(r"^([-+]?\d+(?:\.\d+)?)\s*万\s*元?$")
 PERCENT_RE = re.compile(r"^([-+]?\d+(?:\.\d+)?)\s*[%％]$")
 NUMERIC_KINDS = ("integer", "number", "yuan")
+BIDI_RE = re.compile(f"[{BIDI_CONTROLS}]")
 
 TYPE_NAMES = {"integer": "整数", "number": "数字", "date": "日期", "string": "文字", "boolean": "是/否"}
 
@@ -65,8 +67,9 @@ class TableTyper:
         self.file = file
         import frictionless  # imported here: a cached validation never needs it (0.3 s to import)
 
+        fields = [_bounded(f) for f in resource.fields]
         self.readers = {f["name"]: _string_reader(f) or frictionless.Field.from_descriptor(_plain(f)).create_cell_reader()
-                        for f in resource.fields}
+                        for f in fields}
         self.findings: list[Finding] = []
         self.columns: dict[str, str] = {}  # field name -> column letter, set by type_rows
         self._absent_invalid: set[str] = set()  # set by type_rows
@@ -74,7 +77,7 @@ class TableTyper:
                             and f.get("format", "default") == "default" and not set(f.get("constraints", {})) - {"required"}}
         #: field name -> (descriptor, gongkai type, reader, read as a plain ISO date), looked up once per cell
         self._plans = {f["name"]: (f, f.get("x-gongkai-type"), self.readers[f["name"]], f["name"] in self.plain_dates)
-                       for f in resource.fields}
+                       for f in fields}
 
     # ----------------------------------------------------------------- header
 
@@ -185,6 +188,10 @@ class TableTyper:
             return None, ("constraint-yuan", f"“{spec.get('title')}”的值 {cell} 不是金额：应为不小于 0 的数，最多两位小数（单位：元），例如 4519500 或 1280.50。")
         if isinstance(value, str):
             value = value.strip()
+            if not value.isascii() and BIDI_RE.search(value):
+                code = ord(BIDI_RE.search(value).group())
+                return None, ("bidi-control", f"“{spec.get('title', name)}”的值中有改变文字方向的控制字符（U+{code:04X}），"
+                              "它会让显示的文字和实际的文字不一样。请删掉这个值后重新输入。")
         return value, None
 
 
@@ -267,6 +274,9 @@ def _problem(spec: dict, text: str, notes: dict) -> tuple[str, str]:
         if spec.get("x-gongkai-type") == "period":
             return "constraint-pattern", f"“{title}”的值 {text} 不是合规的评价周期：应写成 2025、2025-H1、2025-Q3 或 2025-07。"
         return "constraint-pattern", f"“{title}”的值 {text} 格式不对（应符合 {constraints.get('pattern')}）。"
+    if "maxLength" in notes:
+        return "constraint-maxLength", (f"“{title}”有 {len(text)} 个字，超过上限 {constraints.get('maxLength', DEFAULT_MAX_LENGTH)} 个字。"
+                                        "请精简；较长的说明可以写在 content/ 的页面中。")
     if "minimum" in notes:
         return "constraint-minimum", f"“{title}”的值 {text} 太小：不能小于 {constraints['minimum']}。"
     if "maximum" in notes:
@@ -286,7 +296,9 @@ def _example(spec: dict) -> str:
     return {"integer": "12", "number": "85.5", "date": "2025-01-20"}.get(spec.get("type"), "（见数据标准）")
 
 
-STRING_CHECKS = ("required", "pattern", "enum")  # in Frictionless' order (StringField.supported_constraints)
+STRING_CHECKS = ("required", "maxLength", "pattern", "enum")  # in Frictionless' order (StringField.supported_constraints)
+#: the length limit of a text field that sets none (a portal's own fields): no cell is unbounded
+DEFAULT_MAX_LENGTH = 5000
 
 
 def _string_reader(field: dict):
@@ -297,6 +309,7 @@ def _string_reader(field: dict):
     if field.get("type", "string") != "string" or field.get("format", "default") != "default" or set(constraints) - set(STRING_CHECKS):
         return None
     required = bool(constraints.get("required"))
+    longest = constraints.get("maxLength")
     pattern = re.compile(f"^{constraints['pattern']}$") if "pattern" in constraints else None
     allowed = constraints.get("enum")
 
@@ -307,13 +320,22 @@ def _string_reader(field: dict):
         if text == "":
             return None, (note("required") if required else None)
         notes = None
+        if longest is not None and len(text) > longest:
+            notes = note("maxLength")
         if pattern is not None and not pattern.match(text):
-            notes = note("pattern")
+            notes = {**(notes or {}), **note("pattern")}
         if allowed is not None and text not in allowed:
             notes = {**(notes or {}), **note("enum")}
         return text, notes
 
     return read
+
+
+def _bounded(field: dict) -> dict:
+    """A string field with a length limit: its own, else DEFAULT_MAX_LENGTH."""
+    if field.get("type", "string") != "string" or "maxLength" in field.get("constraints", {}):
+        return field
+    return {**field, "constraints": {**field.get("constraints", {}), "maxLength": DEFAULT_MAX_LENGTH}}
 
 
 def _plain(field: dict) -> dict:

@@ -1,9 +1,19 @@
-"""Primary, unique and foreign keys across resources. Ids are compared case-insensitively,
-since they become URL paths and file names (A01 and a01 would be one page)."""
+"""Primary, unique and foreign keys across resources. Keys are compared the way people read them:
+case-insensitively (ids become URL paths and file names: A01 and a01 would be one page) and after
+NFKC (a full-width Ａ01 is A01). A key column may not hold invisible characters (zero-width, direction
+marks): two keys that look the same must be the same key."""
 from __future__ import annotations
+
+import unicodedata
 
 from gongkai.data.resources import Record, Resource
 from gongkai.findings import Finding, error
+
+
+def _key_part(value):
+    if not isinstance(value, str):
+        return value
+    return (unicodedata.normalize("NFKC", value) if not value.isascii() else value).casefold()
 
 
 def key_of(record: Record, fields: list[str]) -> tuple | None:
@@ -11,11 +21,41 @@ def key_of(record: Record, fields: list[str]) -> tuple | None:
         value = record.get(fields[0])
         if value is None or value == "":
             return None
-        return (value.lower() if isinstance(value, str) else value,)
+        return (_key_part(value),)
     values = tuple(record.get(f) for f in fields)
     if any(v is None or v == "" for v in values):
         return None
-    return tuple(v.lower() if isinstance(v, str) else v for v in values)
+    return tuple(_key_part(v) for v in values)
+
+
+def key_fields(resource: Resource) -> list[str]:
+    """The fields of the primary key, the unique fields and the fields of foreign keys."""
+    names = list(resource.primary_key)
+    names += [f["name"] for f in resource.fields if f.get("constraints", {}).get("unique")]
+    for fk in resource.foreign_keys:
+        names += fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
+    return list(dict.fromkeys(names))
+
+
+def check_invisible_characters(resource: Resource, records: list[Record], file: str,
+                               columns: dict[str, str]) -> list[Finding]:
+    """A key cell that holds a character one cannot see (it would make two keys that look alike differ)."""
+    findings = []
+    for name in key_fields(resource):
+        title = resource.field_by_name.get(name, {}).get("title", name)
+        for record in records:
+            value = record.get(name)
+            if not isinstance(value, str) or value.isascii() and value.isprintable() or name in record.invalid:
+                continue
+            hidden = [c for c in value if unicodedata.category(c) in ("Cf", "Cc", "Co", "Cn")]
+            if hidden:
+                findings.append(error(
+                    "invisible-character",
+                    f"“{title}”的值中有看不见的字符（U+{ord(hidden[0]):04X}，常见于从网页或聊天软件复制的文字）。"
+                    f"这一列用来关联数据，看起来相同的值必须真的相同：请删掉这个值后重新输入。",
+                    resource=resource.name, file=file, row=record.line, field=name, column=columns.get(name),
+                    value=value.encode("unicode_escape").decode("ascii")))
+    return findings
 
 
 def check_primary_keys(resource: Resource, records: list[Record], file: str, columns: dict[str, str]) -> list[Finding]:

@@ -165,10 +165,13 @@ def mask_digits(kind: str, digits: str) -> str:
     return digits[:keep] + "*" * (len(digits) - keep - 4) + digits[-4:]
 
 
-def mask(text: str) -> str:
-    """`text` with every personal-data number replaced by its mask."""
+def mask(text: str, keep: set[str] | frozenset = frozenset()) -> str:
+    """`text` with every personal-data number replaced by its mask, but those whose `number_key` is in
+    `keep` (the numbers a portal publishes on purpose)."""
     out, last = [], 0
     for hit in find(text):
+        if number_key(hit) in keep:
+            continue
         out.append(text[last:hit.start])
         out.append(hit.masked)
         last = hit.end

@@ -76,6 +76,12 @@ def _package_resource(entry, resources: dict[str, Resource]) -> Resource:
     name, schema = entry["name"], entry["schema"]
     if not NAME_RE.match(name):
         raise ValueError(f"名称 {name!r} 不合规：只能用小写英文字母、数字和下划线，以字母开头（它会成为文件名）。")
+    fields = schema.get("fields") if isinstance(schema.get("fields"), list) else []
+    bad = [f.get("name") if isinstance(f, dict) else f for f in fields
+           if not isinstance(f, dict) or not isinstance(f.get("name"), str) or not NAME_RE.match(f["name"])]
+    if bad:
+        raise ValueError(f"字段名 {'、'.join(repr(b) for b in bad)} 不合规：字段名只能用小写英文字母、数字和下划线，"
+                         "以字母开头（例如 served_hours）；中文名称请写在 title 中。")
     base = resources.get(name)
     if base is not None:
         redefined = [f.get("name") for f in schema.get("fields", []) if f.get("name") in base.field_by_name]

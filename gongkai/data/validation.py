@@ -8,7 +8,11 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from gongkai.data.cells import TableTyper
-from gongkai.data.keys import check_foreign_keys, check_primary_keys
+from gongkai.data.keys import (
+    check_foreign_keys,
+    check_invisible_characters,
+    check_primary_keys,
+)
 from gongkai.data.reading import LoadedData
 from gongkai.data.resources import Record, Resource
 from gongkai.findings import Finding, Report, error
@@ -25,6 +29,8 @@ class CheckContext:
     resources: dict[str, Resource]
     files: dict[str, str]
     columns: dict[str, dict[str, str]] = field(default_factory=dict)  # resource -> field -> column letter
+    docs_dir: Path | None = None  # content/: the hand-written pages
+    markdown_extensions: list = field(default_factory=list)  # [(name, settings)] as MkDocs uses them
 
     def where(self, resource: str, record: Record | None = None, field: str | None = None) -> dict:
         """The location keywords of a finding about `record`'s `field` (file, row, column)."""
@@ -73,6 +79,7 @@ def validate(loaded: LoadedData, context: CheckContext, checks: Iterable[Callabl
     for name, recs in records.items():
         resource, file, columns = loaded.resources[name], loaded.files[name], context.columns[name]
         report.extend(check_primary_keys(resource, recs, file, columns))
+        report.extend(check_invisible_characters(resource, recs, file, columns))
         unreadable = frozenset(loaded.files) - frozenset(loaded.tables)
         report.extend(check_foreign_keys(resource, recs, file, columns, records, loaded.resources, unreadable))
     for check in checks:

@@ -33,7 +33,7 @@ RULE_NAMES = {
     "partner-unit-ids": "参与单位编号", "photos-missing": "照片文件", "resolved-on-required": "缺少解决日期",
     "satisfied-over-respondents": "满意人数超过参评人数", "unit-cycle": "上级关系循环", "unit-hierarchy": "属地层级",
     "votes-all-or-none": "票数不全", "personal-data": "个人信息", "personal-data-masked": "个人信息已打码",
-    "share-image-missing": "分享图片", "completed-on-required": "缺少完成日期", "milestone-after-today": "进展日期晚于基准日期",
+    "share-image-missing": "分享图片", "content-sanitised": "页面中的 HTML 已清理", "active-file": "可执行的文件类型", "completed-on-required": "缺少完成日期", "milestone-after-today": "进展日期晚于基准日期",
     "milestone-progress-decreasing": "进度倒退", "progress-status": "进度与状态不符", "spent-over-budget": "支出超过预算",
     # the built site
     "output-bad-json": "JSON 文件损坏", "output-event-handler": "事件属性", "output-frame": "嵌入外部内容",

@@ -11,14 +11,19 @@ import jinja2
 from markupsafe import Markup, escape
 
 from gongkai.data import derived
+from gongkai.data.text import BIDI_CONTROLS
 
 #: characters that would become markup again after the theme's `striptags` (titles, share metadata)
 _TITLE_SAFE = str.maketrans({"<": "＜", ">": "＞", "&": "＆", '"': "＂", "'": "＇", "`": "｀", "{": "｛", "}": "｝"})
 
 
+_TITLE_SAFE.update({ord(c): f"⟨U+{ord(c):04X}⟩" for c in BIDI_CONTROLS})
+
+
 def safe_title(text: str) -> str:
     """A page title that stays plain text in every place the theme puts it (`<title>`, nav, TOC,
-    search, share metadata), even after Material's `striptags` unescapes entities."""
+    search, share metadata), even after Material's `striptags` unescapes entities; a character that
+    would turn the text around is shown as its code (⟨U+202E⟩)."""
     return " ".join(str(text).split()).translate(_TITLE_SAFE)
 
 

@@ -1,0 +1,41 @@
+"""Text files as staff's tools save them: UTF-8, UTF-8 with BOM, or GBK/GB18030 (what Excel, Notepad
+and WPS write on Chinese Windows). The encoding is decided over the whole file, line by line, so a file
+that mixes encodings is an error naming its first odd line, never mojibake."""
+from __future__ import annotations
+
+from gongkai.data.resources import TableError
+
+NAMES = {"utf-8": "UTF-8", "gbk": "GBK/GB18030"}
+#: characters that reverse how the text around them reads (Trojan Source): refused in data, shown in titles
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def decode(data: bytes, resave: str) -> str:
+    """The text of a file's bytes; `resave` tells staff how to save the file again when it cannot be read."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise TableError("bad-encoding", "文件是 UTF-16 编码（Excel 的“Unicode 文本”），无法读取。" + resave, row=1)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    first = None
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        kind = _line_kind(line)
+        if kind == "bad":
+            raise TableError("bad-encoding", f"第 {number} 行既不是 UTF-8 也不是 GBK 编码，无法读取。" + resave, row=number)
+        first = first or (kind if kind != "ascii" else None)
+        if kind in ("ascii", first):
+            continue
+        raise TableError("mixed-encoding", f"第 {number} 行是 {NAMES[kind]} 编码，而前面的行是 {NAMES[first]}：这个文件混用了"
+                         "两种编码，直接读取会出现乱码。" + resave, row=number)
+    return data.decode("gb18030" if first == "gbk" else "utf-8")
+
+
+def _line_kind(line: bytes) -> str:
+    if line.isascii():
+        return "ascii"
+    for kind, codec in (("utf-8", "utf-8"), ("gbk", "gb18030")):
+        try:
+            line.decode(codec)
+            return kind
+        except UnicodeDecodeError:
+            continue
+    return "bad"
