@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from gongkai import error, hookimpl
-from gongkai.data.privacy import find, number_key, visible
+from gongkai.data.privacy import find, number_key
 
 THEME_ASSET_DIRS = ("assets/javascripts/", "assets/stylesheets/", "assets/images/", "assets/fonts/")
 URL_ATTRS = frozenset({"href", "src", "action", "formaction", "xlink:href", "poster", "data", "background", "cite",
@@ -69,7 +69,7 @@ def check_file(file, portal):
 
 def _has_numbers(text: str, public: set[str]) -> bool:
     """Whether a file may hold personal data at all: most pages do not, and skip the per-node scan."""
-    return any(number_key(hit) not in public for hit in find(visible(html.unescape(text)), strict_edges=True))
+    return any(number_key(hit) not in public for hit in find(html.unescape(text), strict_edges=True))
 
 
 def personal_data(text: str, rel: str, line: int | None, public: set[str]) -> list:
@@ -77,7 +77,7 @@ def personal_data(text: str, rel: str, line: int | None, public: set[str]) -> li
         error("output-personal-data", f"{f'第 {line} 行：' if line else ''}生成的网站中出现了{hit.kind}（{hit.masked}）。"
               "个人信息不能公开：请从数据或 content/ 的页面中删掉它；也可以在 site_config.yml 中设置 masking: true 打码发布。",
               file=rel, row=line, value=hit.masked)
-        for hit in find(visible(text), strict_edges=True) if number_key(hit) not in public
+        for hit in find(text, strict_edges=True) if number_key(hit) not in public
     ]
 
 
@@ -87,7 +87,7 @@ def scan_json(text: str, rel: str, public: set[str]) -> list:
         data = json.loads(text)
     except ValueError:
         return [error("output-bad-json", "不是有效的 JSON，可能被截断。请重新生成网站；如仍出错请报告插件问题。", file=rel)]
-    found = []
+    strings = []
     stack = [data]
     while stack:
         item = stack.pop()
@@ -97,8 +97,10 @@ def scan_json(text: str, rel: str, public: set[str]) -> list:
         elif isinstance(item, list):
             stack.extend(item)
         elif isinstance(item, str):
-            found.extend(personal_data(item, rel, None, public))
-    return found
+            strings.append(item)
+    if not personal_data("\n".join(strings), rel, None, public):  # one scan for the common case: nothing
+        return []
+    return [finding for text in strings for finding in personal_data(text, rel, None, public)]
 
 
 class Scanner:

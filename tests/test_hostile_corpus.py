@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from conftest import TODAY, build_site, codes, validate
-from conftest import read_rows, write_rows
+from conftest import TODAY, build_site, codes, read_rows, validate, write_rows
 from hostile.editing import add_row, configure, set_cell
 from hostile.shapes import neutral, norm, shape_differences, site_shapes, site_texts
 

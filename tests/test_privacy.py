@@ -246,3 +246,56 @@ def test_unsafe_disable_works_and_is_logged(portal):
     assert "privacy_guard" in done.stderr and "unsafe_disable" in done.stderr
     names = {info.name for info in create_plugin_manager(Settings(unsafe_disable=["privacy_guard"])).infos()}
     assert "privacy_guard" not in names and "output_scan" in names
+
+
+# --------------------------------------------------------------------------- shapes staff type (property)
+
+import datetime as dt  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+DASHES = ["-", "－", "‐", "‑", "–", "—", "−", "﹣"]
+SPACES = [" ", "\u3000", "\u00a0", "\u2009"]
+INVISIBLE = ["\u200b", "\u200c", "\u2060", "\ufeff", "\u200e"]
+WORDS = st.text(alphabet="社区东风议事会联系电话手机号码请拨打居民。，：", max_size=6)
+
+
+@st.composite
+def written_number(draw):
+    """(how staff typed it, kind, masked form): a mobile, an 18-character ID or a bank card, in the
+    shapes they come in: full-width digits, any dash or space between the usual groups, invisible
+    characters anywhere inside."""
+    kind = draw(st.sampled_from([MOBILE, RESIDENT_ID, BANK_CARD]))
+    if kind == MOBILE:
+        digits = "1" + draw(st.sampled_from("3456789")) + "".join(draw(st.lists(st.sampled_from("0123456789"), min_size=9, max_size=9)))
+        groups, masked = [digits[:3], digits[3:7], digits[7:]], digits[:3] + "****" + digits[-4:]
+    elif kind == RESIDENT_ID:
+        birth = draw(st.dates(min_value=dt.date(1930, 1, 1), max_value=dt.date(2020, 12, 31)))
+        digits = "110105" + birth.strftime("%Y%m%d") + "".join(draw(st.lists(st.sampled_from("0123456789"), min_size=3, max_size=3))) \
+            + draw(st.sampled_from("0123456789X"))
+        groups = draw(st.sampled_from([[digits], [digits[:6], digits[6:14], digits[14:]], [digits[:6], digits[6:10], digits[10:14], digits[14:]]]))
+        masked = digits[:4] + "*" * 10 + digits[-4:]
+    else:
+        digits = luhn_card("622202", "".join(draw(st.lists(st.sampled_from("0123456789"), min_size=4, max_size=4))), 19)
+        groups, masked = [digits[i:i + 4] for i in range(0, 19, 4)], digits[:6] + "*" * 9 + digits[-4:]
+    separator = draw(st.sampled_from(["", *DASHES, *SPACES]))
+    text = separator.join(groups)
+    if draw(st.booleans()):
+        text = text.translate(FULL_WIDTH)
+    for _ in range(draw(st.integers(0, 2))):
+        at = draw(st.integers(1, len(text) - 1))
+        text = text[:at] + draw(st.sampled_from(INVISIBLE)) + text[at:]
+    return text, kind, masked
+
+
+@settings(max_examples=400, deadline=None, derandomize=True, database=None)
+@given(before=WORDS, number=written_number(), after=WORDS)
+def test_personal_numbers_are_found_and_masked_in_every_shape_staff_type(before, number, after):
+    written, kind, masked = number
+    text = f"{before}{written}{after}"
+    hits = find(text)
+    assert [(h.kind, h.masked) for h in hits] == [(kind, masked)], text
+    shown = mask(text)
+    assert shown == before + masked + after

@@ -26,6 +26,7 @@ GROUPED_RE = re.compile(r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 WAN_RE = re.compile(r"^([-+]?\d+(?:\.\d+)?)\s*万\s*元?$")
 PERCENT_RE = re.compile(r"^([-+]?\d+(?:\.\d+)?)\s*[%％]$")
 NUMERIC_KINDS = ("integer", "number", "yuan")
+PLAIN_NUMBER_RE = re.compile(r"^-?\d+(?:\.\d+)?$")
 BIDI_RE = re.compile(f"[{BIDI_CONTROLS}]")
 
 TYPE_NAMES = {"integer": "整数", "number": "数字", "date": "日期", "string": "文字", "boolean": "是/否"}
@@ -155,8 +156,8 @@ class TableTyper:
                 bad.add(name)
                 self.findings.append(error(problem[0], problem[1], resource=self.resource.name, file=self.file, row=line,
                                            column=column_letter(index), field=name, value=text))
-            elif text and value is not text and value != text:
-                written[name] = text  # a typed value (number, date) or a normalised one: findings quote the cell
+            elif text and value is not text and value != text and _spelled(value) != text:
+                written[name] = text  # a value staff spelled otherwise (2025/3/5, 1,234): findings quote the cell
             values[name] = value
         bad |= self._absent_invalid
         record = Record(values, line)
@@ -207,9 +208,16 @@ def staff_date(text: str) -> str | None:
         return None
 
 
+def _spelled(value) -> str:
+    """How a typed value is written in the standard's own spelling."""
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
 def _numeric_text(spec: dict, kind: str | None, text: str) -> tuple[str, tuple[str, str] | None]:
     """A number as staff write it (1,234; 4519500元) made plain; 1.2万 and 40% are refused with what
     to write instead, since the value they stand for is not what the column means."""
+    if PLAIN_NUMBER_RE.match(text):  # nearly every cell
+        return text, None
     title = spec.get("title", spec["name"])
     if kind == "yuan" and text.endswith("元") and "万" not in text:
         text = text[:-1].strip()

@@ -29,11 +29,6 @@ _PATTERNS = {
 ID_GROUPS = {6, 10, 14}
 #: a number Excel turned into scientific notation (10 or more digits): 1.10105E+17, 1.38123E+10
 EXCEL_NUMBER = re.compile(r"^\s*\d(?:\.\d+)?[eE]\+?(?:9|[1-9]\d)\s*$")
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
-#: every match of every pattern above lies inside one such run (digits, spaces and hyphens, a leading
-#: "+", a final "X"; 11 characters or more): scanning only the runs is several times faster on a page
-_RUN = re.compile(r"[+\d][\d\s+-]{9,}[\dXx]", re.ASCII)
-_ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
 
 @dataclass(frozen=True)
@@ -69,15 +64,23 @@ def _folding_table() -> tuple[dict[int, str], frozenset[str]]:
 
 
 _FOLD, _INVISIBLE = _folding_table()
-_SPECIAL = re.compile("[" + "".join(re.escape(chr(cp)) for cp in sorted(_FOLD)) +
-                      "".join(re.escape(c) for c in sorted(_INVISIBLE)) + "]")
+_INVISIBLE_RE = re.compile("[" + "".join(re.escape(c) for c in sorted(_INVISIBLE)) + "]")
+#: every number the patterns match has 11 digits or more, of any script (\d), with at most a few other
+#: characters between two of them: only such stretches of a text are folded and matched, which is
+#: several times faster on a page of words
+_CANDIDATE = re.compile(r"\d(?:\D{0,3}\d){10,}")
+#: inside a folded stretch, every match lies inside one such run (digits, spaces and hyphens, a leading
+#: "+", a final "X"; 11 characters or more)
+_RUN = re.compile(r"[+\d][\d\s+-]{9,}[\dXx]", re.ASCII)
 
 
 def fold(text: str) -> tuple[str, list[int] | None]:
     """`text` as a number reader sees it, and for each of its characters the index in `text` (None
-    when nothing changed: most text)."""
-    if not _SPECIAL.search(text):
+    when the positions did not move: no invisible character was dropped, as in most text)."""
+    if text.isascii():
         return text, None
+    if not _INVISIBLE_RE.search(text):
+        return text.translate(_FOLD), None
     out, index = [], []
     for i, char in enumerate(text):
         if char in _INVISIBLE:
@@ -89,16 +92,18 @@ def fold(text: str) -> tuple[str, list[int] | None]:
 
 def find(text: str, strict_edges: bool = False) -> list[Hit]:
     """Every personal-data number in `text`, in order; positions are those of `text` as given."""
-    folded, index = fold(text)
     pattern, hits = _PATTERNS[strict_edges], []
-    for run in _RUN.finditer(folded):
-        # the pattern's look-behind sees the text before the run; one more character for its look-ahead
-        for match in pattern.finditer(folded, run.start(), run.end() + 1):
-            digits = re.sub(r"[^\dXx]", "", match.group(), flags=re.ASCII).upper()
-            kind = classify(digits, match.group())
-            if kind:
-                start, end = (match.start(), match.end()) if index is None else (index[match.start()], index[match.end() - 1] + 1)
-                hits.append(Hit(kind, start, end, digits))
+    for candidate in _CANDIDATE.finditer(text):
+        # the stretch with three characters of context each side: a "+86 " before, an "X" after, the edges
+        offset = max(candidate.start() - 4, 0)
+        folded, index = fold(text[offset:candidate.end() + 2])
+        for run in _RUN.finditer(folded):
+            for match in pattern.finditer(folded, run.start(), run.end() + 1):
+                digits = re.sub(r"[^\dXx]", "", match.group(), flags=re.ASCII).upper()
+                kind = classify(digits, match.group())
+                if kind:
+                    start, end = (match.start(), match.end()) if index is None else (index[match.start()], index[match.end() - 1] + 1)
+                    hits.append(Hit(kind, offset + start, offset + end, digits))
     return hits
 
 
@@ -211,6 +216,3 @@ def excel_number(text: str) -> bool:
     return bool(EXCEL_NUMBER.match(text))
 
 
-def visible(text: str) -> str:
-    """Text without zero-width characters (a search index may put them between words)."""
-    return text.translate(_ZERO_WIDTH) if _ZERO_WIDTH_RE.search(text) else text  # translate is slow: skip it when idle

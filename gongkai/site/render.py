@@ -118,13 +118,41 @@ class Renderer:
         self.env.globals.update(globals_)
 
     def __call__(self, template: str, path: str, **context) -> str:
-        def url(target: str) -> str:
-            return relative_url(path, target)
+        return self.env.get_template(template).render(**Links(path, self.env.globals.get("has")).helpers(), here=path,
+                                                      **context)
 
-        def link(kind: str, record) -> str:
-            return url(f"{kind}/{record['id']}/")
 
-        def file_url(target: str) -> str:
-            return relative_file_url(path, target)
+class Links:
+    """The link helpers of one page body: URLs relative to the page, and links only to pages that exist
+    (`has`), the record's name standing alone otherwise. Plain Python, not Jinja macros: a district's
+    pages call them hundreds of thousands of times."""
 
-        return self.env.get_template(template).render(url=url, link=link, file_url=file_url, here=path, **context)
+    def __init__(self, here: str, has=None):
+        self.here, self.has = here, has or (lambda target: True)
+
+    def helpers(self) -> dict:
+        return {"url": self.url, "file_url": self.file_url, "link": self.link, "page_link": self.page_link,
+                "unit_link": self.unit_link, "project_link": self.project_link, "decision_link": self.decision_link}
+
+    def url(self, target: str) -> str:
+        return relative_url(self.here, target)
+
+    def file_url(self, target: str) -> str:
+        return relative_file_url(self.here, target)
+
+    def link(self, kind: str, record) -> str:
+        return self.url(f"{kind}/{record['id']}/")
+
+    def page_link(self, target: str, text) -> Markup:
+        if self.has(target):
+            return Markup('<a href="{}">{}</a>').format(self.url(target), text)
+        return escape(text)
+
+    def unit_link(self, unit) -> Markup:
+        return self.page_link(f"units/{unit['id']}/", unit["name"]) if unit else Markup("—")
+
+    def project_link(self, project) -> Markup:
+        return self.page_link(f"projects/{project['id']}/", project["title"]) if project else Markup("—")
+
+    def decision_link(self, decision) -> Markup:
+        return self.page_link(f"decisions/{decision['id']}/", decision["title"]) if decision else Markup("—")
