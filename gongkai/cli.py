@@ -84,7 +84,6 @@ def _setup_logging(verbose: bool) -> None:
         logger.setLevel(logging.DEBUG if verbose else logging.WARNING)
         logger.propagate = False
     logging.getLogger("mkdocs.plugins.gongkai").setLevel(logging.INFO if verbose else logging.WARNING)
-    logging.getLogger("jieba").setLevel(logging.INFO if verbose else logging.WARNING)
 
 
 def _root(args) -> Path:

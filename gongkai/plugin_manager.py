@@ -36,7 +36,7 @@ DEFAULT_PLUGINS = (
     "evaluation_rules",
     "privacy_guard",
     "content_rules",
-    "search_zh",
+    "search",
     "theme_assets",
     "home",
     "decisions",

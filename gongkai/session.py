@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 from functools import cached_property
 from pathlib import Path
-from typing import Callable
 
 from gongkai.config import PortalConfig, load_config
 from gongkai.data import cache
@@ -22,6 +21,7 @@ from gongkai.settings import ConfigError, reference_date
 from gongkai.site.checks import OutputFile, SiteFiles, check_output
 from gongkai.site.pages import Page, check_file_path, check_page_path
 from gongkai.site.render import Renderer
+from gongkai.site.search import SearchDoc, page_text
 
 log = logging.getLogger("mkdocs.plugins.gongkai")
 
@@ -43,7 +43,7 @@ class Session:
         self.site_url = config.site_url
         self.site_name = config.site_name
         self.pm = create_plugin_manager(self.settings, self.root)
-        self.page_listener: Callable[[Page], None] | None = None  # told of each page as it is generated
+        self.documents: dict[str, SearchDoc] = {}  # page URL -> the page as search sees it (add_document)
 
     # ------------------------------------------------------------------ load + validate
     @cached_property
@@ -124,9 +124,11 @@ class Session:
 
         def register(path: str, title: str, html: str | None = None, nav: str | None = None, order: int = 0,
                      boost: float | None = None, description: str | None = None, *, template: str | None = None,
-                     context: dict | None = None, requires: tuple = ()) -> None:
+                     context: dict | None = None, requires: tuple = (), kind: str | None = None,
+                     community=None) -> None:
             page = Page(path, title, html, nav, order, boost, description, template, dict(context or {}),
-                        tuple(check_page_path(p) for p in requires))
+                        tuple(check_page_path(p) for p in requires), kind or ("栏目" if nav else "页面"),
+                        community["name"] if isinstance(community, dict) else community)
             if page.path in pages:
                 raise ValueError(f"两个插件都生成了页面 /{page.path}：请关闭其中一个插件")
             pages[page.path] = page
@@ -141,8 +143,6 @@ class Session:
         ordered = sorted(pages.values(), key=lambda p: p.path)
         for page in ordered:
             page.render(portal.render)
-            if self.page_listener is not None:
-                self.page_listener(page)
         return ordered
 
     @cached_property
@@ -165,7 +165,14 @@ class Session:
         hook(register=register, portal=self.portal)
         return dict(sorted(out.items()))
 
+    def add_document(self, path: str, title: str, html: str, kind: str | None = None, community: str | None = None,
+                     boost: float = 1) -> None:
+        """Tell search of a published page: its URL path, title and body HTML (the bridge calls this for
+        every page it renders, generated or hand-written)."""
+        self.documents[path] = SearchDoc(path, title, page_text(html), kind or "页面", community, boost)
+
     def rewrite_output(self, site_dir: Path) -> None:
+        self.portal.documents = [self.documents[path] for path in sorted(self.documents)]
         self.pm.hook.rewrite_output(site_dir=Path(site_dir), portal=self.portal)
 
     def check_site(self, site_dir: Path, since: float | None = None) -> list[Finding]:

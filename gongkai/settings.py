@@ -16,7 +16,7 @@ import yaml
 from gongkai.findings import error
 
 #: plugins a portal may only switch off through `unsafe_disable`, never by accident
-SAFETY_PLUGINS = ("privacy_guard", "output_scan")
+SAFETY_PLUGINS = ("privacy_guard", "content_rules", "output_scan")
 
 
 class ConfigError(Exception):

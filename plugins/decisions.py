@@ -36,7 +36,7 @@ def register_pages(register, portal):
         source = d.get("minutes")
         register(path, d["title"], template="decision.html",
                  context=dict(d=d, minutes_url=minutes.page_of(source), minutes_html=minutes.render(source, path)),
-                 boost=1.5, description=excerpt(d["resolution"]))
+                 boost=1.5, description=excerpt(d["resolution"]), kind="决策", community=d.community)
 
 
 def by_month(decisions: list) -> list[tuple]:

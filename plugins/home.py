@@ -15,7 +15,7 @@ def register_pages(register, portal):
     register("", portal.site_name or "首页", template="home.html",
              context=dict(figures=figures(portal, done), notices=notices, latest_decisions=latest_decisions,
                           latest_results=latest_results, latest_period=latest_period(portal)),
-             nav="首页", order=0,
+             nav="首页", order=0, kind="首页",
              description="社区治理决策公开和结果公开：项目、需求、决策、共建经费和居民满意率。")
 
 

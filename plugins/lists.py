@@ -34,7 +34,7 @@ def register_pages(register, portal):
                          ("overdue", "逾期", [("逾期", "只看逾期")])],
         need_statuses=ENUMS["need_statuses"], project_statuses=ENUMS["project_statuses"],
     )
-    register("lists/", "三张清单", template="lists_index.html", context=context, nav="三张清单", order=30,
+    register("lists/", "三张清单", template="lists_index.html", context=context, nav="三张清单", order=30, kind="清单",
              description="需求清单、资源清单和项目清单，按社区公开，可按状态和类别筛选。")
 
 

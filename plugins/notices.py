@@ -58,5 +58,6 @@ def register_pages(register, portal):
                                            ("projects", projects, "notice_project.html", "项目公示：")):
         for record in records:
             page = f"{kind}/{record['id']}/"
-            register(f"{page}notice/", title + record["title"], template=template, requires=(page,),
+            register(f"{page}notice/", title + record["title"], template=template, requires=(page,), kind="公示",
+                     community=record.community,
                      context={kind[0]: record, "qr": qr_svg(absolute(portal, page)), "target": absolute(portal, page)})

@@ -200,5 +200,5 @@ def register_pages(register, portal):
     register("data/", "开放数据", template="data_index.html",
              context=dict(files=downloads(portal), dictionary=dictionary, period_fields=field_rows(PERIOD_SCORES_SCHEMA),
                           results_keys=RESULTS_KEYS),
-             nav="开放数据", order=50,
+             nav="开放数据", order=50, kind="开放数据",
              description="本站公开的全部数据：CSV、JSON、XLSX 下载，数据包说明和数据字典。")

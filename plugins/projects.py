@@ -39,7 +39,7 @@ def register_pages(register, portal):
         context = dict(p=p, photos=photos, overspent=overspent(p), spent_share=spent_share(p),
                        evaluations=evaluations_of(p))
         register(path, p["title"], template="project.html", context=context, boost=1.5,
-                 description=excerpt(p.get("summary")))
+                 description=excerpt(p.get("summary")), kind="项目", community=p.community)
 
 
 def overspent(project) -> bool:

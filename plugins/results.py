@@ -20,7 +20,7 @@ def register_pages(register, portal):
         newer = periods[i - 1] if i else None
         older = periods[i + 1] if i + 1 < len(periods) else None
         register(f"results/{period}/", f"{period} 评价结果", template="results_period.html",
-                 context=period_context(portal, period, newer, older),
+                 context=period_context(portal, period, newer, older), kind="评价周期",
                  description=f"{period} 评价周期的得分、星级、排名、红黑榜、约谈和亮牌。")
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from gongkai.plugins.charts import community_of
+
 from gongkai import hookimpl
 from gongkai.data.derived import period_sort_key
 from gongkai.data.resources import standard_enums
@@ -41,7 +43,7 @@ def register_pages(register, portal):
         register(path, u["name"], template="unit.html",
                  context=dict(u=u, chain=ancestors(u), territorial=u["kind"] in TERRITORIAL, decisions=decisions,
                               history=history.get(u["id"], [])),
-                 boost=2, description=excerpt(u.get("description")))
+                 boost=2, description=excerpt(u.get("description")), kind="单位", community=community_of(u))
 
 
 def territorial_children(unit) -> list:

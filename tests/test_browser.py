@@ -91,15 +91,136 @@ def phone(browser):
     context.close()
 
 
-def test_search_for_fitness_shows_the_matching_project(phone, base_url):
+# ------------------------------------------------------------------ search, as residents use it
+
+#: query -> a page the demo portal must list for it (from datasets/ and content/, by hand)
+DEMO_QUERIES = {
+    "东苑小区健身小广场休息座椅": "projects/p-seats-dy/",  # a whole project title
+    "健身": "projects/p-seats-dy/",  # part of a word
+    "审计": "units/u-audit/",  # part of 明湖区审计局
+    "充电棚": "projects/p-charging-dy/",  # part of 电动自行车集中充电棚
+    "12号楼": "units/b-fy-12/",  # Han and digits
+    "府苑新村12号楼加装电梯": "projects/p-elevator-fy12/",
+    "府苑社区 12号楼": "units/b-fy-12/",  # a community and a building number
+    "加装 电梯": "projects/p-elevator-fy12/",  # several words
+    "p-elevator-fy12": "projects/p-elevator-fy12/",  # an id
+    "2026-H1": "results/2026-H1/",
+    "明湖农商银行金丰支行": "units/u-bank/",  # a unit
+    "东苑社区": "units/c-dongyuan/",  # a community
+}
+
+
+def open_search(page, key: str = "s"):
+    page.keyboard.press(key)
+    box = page.locator("[data-gk-search-input]")
+    box.wait_for(state="visible", timeout=10000)
+    return box
+
+
+def listed(page) -> list[str]:
+    return [a.get_attribute("href").split("/", 3)[3] for a in page.locator("[data-gk-search-results] a").all()]
+
+
+@pytest.mark.parametrize("query", list(DEMO_QUERIES))
+def test_search_lists_the_page_for_every_query_shape(phone, base_url, query):
+    phone.goto(base_url + PAGE_TYPES["decision"])
+    box = open_search(phone)
+    box.fill(query)
+    phone.locator("[data-gk-search-results] a").first.wait_for(timeout=10000)
+    phone.wait_for_function("() => !document.querySelector('[data-gk-search-status]').textContent.includes('正在')")
+    assert DEMO_QUERIES[query] in listed(phone)
+    assert box.input_value() == query
+
+
+@pytest.mark.parametrize("key", ["s", "/"])
+def test_a_query_typed_a_key_at_a_time_stays_as_typed(phone, base_url, key):
     phone.goto(base_url)
-    phone.locator("label.md-header__button[for='__search']").click()
-    box = phone.locator("input.md-search__input")
+    box = open_search(phone, key)
+    query = "府苑新村12号楼 加装电梯"
+    box.press_sequentially(query, delay=25)
+    phone.wait_for_function("(q) => document.querySelector('[data-gk-search-input]').value === q", arg=query)
+    phone.locator("[data-gk-search-results] a").first.wait_for(timeout=10000)
+    assert box.input_value() == query
+    assert "projects/p-elevator-fy12/" in listed(phone)
+
+
+def test_results_show_kind_community_and_the_hit_marked(phone, base_url):
+    phone.goto(base_url)
+    box = open_search(phone)
+    box.fill("审计局")
+    first = phone.locator("[data-gk-search-results] li").first
+    first.wait_for(timeout=10000)
+    assert first.locator(".gk-search__title").inner_text() == "明湖区审计局"
+    assert first.locator(".gk-search__kind").inner_text().startswith("单位")
+    assert "审计局" in [m.inner_text() for m in phone.locator("[data-gk-search-results] mark").all()]
+
+
+def test_search_filters_by_community_and_kind(phone, base_url):
+    phone.goto(base_url)
+    box = open_search(phone)
+    box.fill("加装")
+    phone.locator("[data-gk-search-results] a").first.wait_for(timeout=10000)
+    phone.select_option("[data-gk-search-kind]", label="项目")
+    phone.wait_for_function("() => [...document.querySelectorAll('[data-gk-search-results] .gk-search__kind')]"
+                            ".every(e => e.textContent.startsWith('项目'))")
+    phone.select_option("[data-gk-search-community]", label="府苑社区")
+    phone.wait_for_function("() => { const k = [...document.querySelectorAll('[data-gk-search-results] .gk-search__kind')];"
+                            " return k.length && k.every(e => e.textContent === '项目 · 府苑社区'); }")
+    assert {"projects/p-elevator-fy12/", "projects/p-elevator-fy15/"} <= set(listed(phone))
+    assert "projects/p-seats-dy/" not in listed(phone)
+
+
+def test_search_works_from_the_keyboard_alone(browser, base_url):
+    page = browser.new_page()
+    page.goto(base_url)
+    box = open_search(page)
+    box.fill("充电棚")
+    page.locator("[data-gk-search-results] a").first.wait_for(timeout=10000)
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.closest('[data-gk-search-results]') !== null")
+    page.keyboard.press("ArrowUp")
+    assert page.evaluate("document.activeElement.matches('[data-gk-search-input]')")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    target = page.evaluate("document.activeElement.href")
+    assert target == page.locator("[data-gk-search-results] a").nth(1).evaluate("a => a.href")
+    page.keyboard.press("Enter")
+    page.wait_for_url(target)
+    page.close()
+
+
+@pytest.mark.parametrize("elder", [False, True])
+def test_the_search_dialog_reads_well_on_a_phone(phone, base_url, elder):
+    phone.goto(base_url)
+    if elder:
+        phone.locator("[data-gk-elder]").click()
+    box = open_search(phone)
     box.fill("健身")
-    results = phone.locator(".md-search-result__item")
-    results.first.wait_for(timeout=15000)
-    text = phone.locator(".md-search-result").inner_text()
-    assert "天马花园健身器材更新" in text or "东苑小区健身小广场休息座椅" in text
+    phone.locator("[data-gk-search-results] a").first.wait_for(timeout=10000)
+    overflow = phone.evaluate("document.querySelector('.md-search__inner').scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    size = phone.evaluate("parseFloat(getComputedStyle(document.querySelector('.gk-search__title')).fontSize)")
+    assert size >= (18 if elder else 14)  # the page's own body text is 12.8 px on a phone
+    if AXE_JS.exists() or os.environ.get("CI"):
+        if not AXE_JS.exists():
+            missing(f"axe-core not found at {AXE_JS}")
+        phone.add_script_tag(path=str(AXE_JS))
+        violations = phone.evaluate("""async () => (await axe.run(document.querySelector('[data-gk-search]'),
+            {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations
+            .filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id)""")
+        assert violations == []
+
+
+def test_a_search_asks_nothing_of_another_host_and_not_the_whole_index(phone, base_url):
+    requests: list[str] = []
+    phone.on("request", lambda request: requests.append(request.url))
+    phone.goto(base_url)
+    box = open_search(phone)
+    box.fill("府苑社区 12号楼")
+    phone.locator("[data-gk-search-results] a").first.wait_for(timeout=10000)
+    assert [url for url in requests if not url.startswith(base_url)] == []
+    shards = [url for url in requests if "/search/t/" in url]
+    assert 0 < len(shards) < 16 and not [url for url in requests if url.endswith("search_index.json")]
 
 
 @pytest.mark.parametrize("name", list(PAGE_TYPES))

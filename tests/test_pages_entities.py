@@ -80,10 +80,12 @@ def test_every_decision_project_and_unit_has_its_page(portal):
 
 def test_entity_pages_get_search_boost_and_share_description(portal):
     site = build_site(portal)
-    docs = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
-    boosts = {d["location"]: d.get("boost") for d in docs if "#" not in d["location"]}
-    assert boosts["units/c-dongfeng/"] == 2
-    assert boosts["projects/p-seats/"] == 1.5 and boosts["decisions/d-001/"] == 1.5
+    meta = json.loads((site / "search" / "meta.json").read_text(encoding="utf-8"))
+    paths = sorted(json.loads(p.read_text(encoding="utf-8"))["u"] for p in (site / "search" / "p").glob("*.json"))
+    rank = {path: meta["pages"][number][2] / 10 for number, path in enumerate(paths)}  # pages are numbered in path order
+    assert rank["units/c-dongfeng/"] == 2
+    assert rank["projects/p-seats/"] == 1.5 and rank["decisions/d-001/"] == 1.5
+    assert rank["lists/"] == 1
     page = (site / "decisions/d-001/index.html").read_text(encoding="utf-8")
     assert '<meta name="description" content="同意在健身广场添置休息座椅10组' in page
 

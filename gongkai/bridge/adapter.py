@@ -8,14 +8,13 @@ from pathlib import Path
 
 from mkdocs.config.base import ValidationError
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File
 
 from gongkai.bridge import site_folder
 from gongkai.bridge.build import portal_folders
 from gongkai.bridge.preview import GeneratedFile, PreviewState
 from gongkai.bridge.progress import Progress
-from gongkai.bridge.search_workers import SearchEntries
 from gongkai.config import PortalConfig
 from gongkai.data.reading import inside
 from gongkai.data.resources import TableError
@@ -42,8 +41,7 @@ class GongkaiPlugin(BasePlugin):
         self._pages: dict = {}
         self._banner: str | None = None  # `serve` on invalid data: the findings, shown on every page
         self.progress = Progress(enabled=False)
-        self._search_index: SearchEntries | None = None
-        self._doc_pages: list[str] = []  # src_uris of this build's pages, in MkDocs' order
+        self._doc_pages: list[str] = []  # the URLs of this build's pages, in MkDocs' order
         self.preview: PreviewState | None = None  # `gongkai serve` (dirty builds): what the last build made
         self._build_started = 0.0
 
@@ -74,7 +72,6 @@ class GongkaiPlugin(BasePlugin):
         self.session, self._banner, self._pages = session, None, {}
         self._build_started = time.time()
         _share_settings(config, session.settings)
-        self._stop_search_index()
         if not session.report.valid:
             if self.command != "serve":
                 raise PluginError("数据检查未通过，网站没有生成：\n" + format_report(session.report))
@@ -83,22 +80,16 @@ class GongkaiPlugin(BasePlugin):
             if not (Path(config.docs_dir) / "index.md").exists():
                 self._pages = {"index.md": Page("", "数据检查未通过", "<h1>数据检查未通过</h1>")}
             _apply_theme_defaults(config)
-            self._search_index = SearchEntries.start(config, workers=False)
             self._begin_preview(config)
             return config
         for finding in session.report.warnings:
             log.info("数据提示：%s", finding.message)
-        self._start_search_index(config, session)
         self._pages = {p.src_uri: p for p in session.pages}
-        session.page_listener = None
         _apply_theme_defaults(config)
         config.extra_css = [p for p in session.assets if p.endswith(".css")] + list(config.extra_css)
         config.extra_javascript = [p for p in session.assets if p.endswith(".js")] + list(config.extra_javascript)
         config.nav = _nav(session.pages, Path(config.docs_dir), config.nav)
         self._begin_preview(config)
-        if self._search_index is not None:
-            changed = session.pages if self.preview is None or self.preview.full else ()
-            self._search_index.add_all(changed)  # every page, also those made before this build (a session handed in)
         return config
 
     def _begin_preview(self, config) -> None:
@@ -132,7 +123,7 @@ class GongkaiPlugin(BasePlugin):
         for path, content in ({} if self._banner else self.session.assets).items():
             files.append(File.generated(config, path, content=content))
         documents = files.documentation_pages()
-        self._doc_pages = [file.src_uri for file in documents]
+        self._doc_pages = [file.url for file in documents]
         if self.preview is not None:  # hand-written pages: few, and the nav shows their titles only once they are read
             for file in documents:
                 if not isinstance(file, GeneratedFile):
@@ -151,10 +142,9 @@ class GongkaiPlugin(BasePlugin):
         page.meta.update(generated.meta)
         return ""  # the body is pre-rendered: nothing for the Markdown parser to do
 
-    @event_priority(100)  # before Material's search plugin indexes the page
+    @event_priority(100)  # before Material's search plugin: gongkai's own search indexes every page
     def on_page_context(self, context, page, config, nav):
-        if self._search_index is not None:
-            self._search_index.claim(page)
+        page.meta["search"] = {"exclude": True}
         return context
 
     def on_page_content(self, html, page, config, files):
@@ -164,20 +154,15 @@ class GongkaiPlugin(BasePlugin):
             return self._banner + html
         if generated is None:
             settings = self.session.settings
-            return publishable(html, settings.masking, self.session.portal.public_numbers)
+            html = publishable(html, settings.masking, self.session.portal.public_numbers)
+            self.session.add_document(page.file.url, page.title or "", html)
+            return html
+        self.session.add_document(generated.path, generated.title, generated.html, generated.kind, generated.community,
+                                  generated.boost or 1)
         return generated.html
 
     # ------------------------------------------------------------------ build
-    @event_priority(50)  # before the search plugin writes its index
-    def _merge_search_index(self, config):
-        if self._search_index is not None:
-            by_page = self._search_index.merge(self._doc_pages, self.preview.search_entries if self.preview else {})
-            if self.preview is not None:
-                self.preview.search_entries = by_page
-            self._search_index = None
-
-    @event_priority(-100)  # after the search plugin has written its index
-    def _publish(self, config):
+    def on_post_build(self, config):
         site = Path(config.site_dir)
         site_folder.mark(site)
         if self._banner:
@@ -191,7 +176,9 @@ class GongkaiPlugin(BasePlugin):
                 continue  # a preview rebuild leaves unchanged downloads alone, so they are not checked again
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
-        self.session.rewrite_output(site)  # e.g. search_zh adds its fields to Material's search index
+        if self.preview is not None:  # pages not rendered again keep what search knew of them
+            self.session.documents = self.preview.documents_of(self._doc_pages, self.session.documents)
+        self.session.rewrite_output(site)  # e.g. the search plugin writes its index
         since = None
         if self.preview is not None:
             self.preview.finish(self.session.pages, site)
@@ -200,31 +187,9 @@ class GongkaiPlugin(BasePlugin):
         if problems:
             raise PluginError("生成的网站未通过发布前检查，没有发布：\n" + "\n".join(f"  {f.file}: {f.message}" for f in problems))
 
-    on_post_build = CombinedEvent(_merge_search_index, _publish)
-
     def on_build_error(self, error):
-        self._stop_search_index()
         if self.preview is not None:
             self.preview.site_fingerprint = None  # the folder may be half written: the next build is a full one
-
-    def _start_search_index(self, config, session: Session) -> None:
-        """Workers make Material's search entries of gongkai's pages as the pages are generated."""
-        session.portal  # noqa: B018 - jieba learns the portal's words (search_zh) before the workers fork
-        self._search_index = search = SearchEntries.start(config)
-        if search is None:
-            return
-        preview = self.preview
-
-        def listen(page: Page) -> None:
-            if preview is None or preview.changed(page):  # a preview rebuild indexes the changed pages only
-                search.add(page)
-
-        session.page_listener = listen
-
-    def _stop_search_index(self) -> None:
-        if self._search_index is not None:
-            self._search_index.stop()
-            self._search_index = None
 
 
 def _always() -> bool:

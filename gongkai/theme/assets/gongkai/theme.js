@@ -2,8 +2,7 @@
    targets; see gongkai.css) applies before the first paint. The choice is remembered across pages
    in localStorage. The switch is a real <button aria-pressed> in every page (theme/main.html), hidden
    until this script wires it: without JavaScript it could not work. Wide tables that scroll inside
-   their .gk-table-wrap box become focusable, so they can be scrolled from the keyboard, and Material's
-   search dialog gets the name it lacks. */
+   their .gk-table-wrap box become focusable, so they can be scrolled from the keyboard. */
 (function () {
   "use strict";
   var KEY = "gongkai.elder", CLASS = "gk-elder", root = document.documentElement;
@@ -38,7 +37,6 @@
       });
     });
     apply(root.classList.contains(CLASS));
-    each(".md-search[role=dialog]:not([aria-label])", function (dialog) { dialog.setAttribute("aria-label", "搜索"); });
   }
 
   root.classList.toggle(CLASS, remembered());
@@ -51,43 +49,4 @@
     scrollables();
     if (window.document$ && window.document$.subscribe) window.document$.subscribe(init);
   });
-})();
-
-/* The search index (search/search_index.json, the largest file of the site) is fetched by Material as
-   soon as a page loads, although most readers never search. Hold that one request back until the
-   reader opens search: the search box gets focus, the search toggle is checked, or the address has
-   ?q= or ?h=. A query typed meanwhile runs once the index is ready. This must run before Material's
-   bundle.js sends the request, which is why it is here, in <head>. */
-(function () {
-  "use strict";
-  var INDEX = /\/search\/search_index\.json(\?|$)/;
-  var open = XMLHttpRequest.prototype.open, send = XMLHttpRequest.prototype.send;
-  var waiting = [], released = /[?&][qh]=/.test(window.location.search);
-
-  function release() {
-    if (released) return;
-    released = true;
-    document.removeEventListener("focusin", onFocus, true);
-    document.removeEventListener("change", onChange, true);
-    waiting.splice(0).forEach(function (go) { go(); });
-  }
-  function onFocus(event) {
-    if (event.target && event.target.matches && event.target.matches(".md-search__input")) release();
-  }
-  function onChange(event) {
-    if (event.target && event.target.id === "__search" && event.target.checked) release();
-  }
-  XMLHttpRequest.prototype.open = function (method, url) {
-    this.gkSearchIndex = INDEX.test(String(url));
-    return open.apply(this, arguments);
-  };
-  XMLHttpRequest.prototype.send = function () {
-    var xhr = this, args = arguments;
-    if (!xhr.gkSearchIndex || released) return send.apply(xhr, args);
-    waiting.push(function () { send.apply(xhr, args); });
-  };
-  if (!released) {
-    document.addEventListener("focusin", onFocus, true);
-    document.addEventListener("change", onChange, true);
-  }
 })();
