@@ -39,6 +39,7 @@ sys.path.insert(0, str(HERE / "baseline"))
 
 import generate  # noqa: E402
 import plain_mkdocs  # noqa: E402
+import search_resident  # noqa: E402
 
 TODAY = generate.TODAY.isoformat()
 PY = sys.executable
@@ -205,18 +206,6 @@ def _sizes(paths: list[Path]) -> dict:
     return {"requests": len(paths), "kb": round(raw / 1024, 1), "kb_gzip": round(gz / 1024, 1)}
 
 
-def _holds_back_index(site: Path, scripts: list[str]) -> bool:
-    """True when a site script that runs before Material's bundle.js mentions the search index: the
-    only way to stop the request Material sends while bundle.js runs (see /tmp/research_search.md §4)."""
-    for ref in scripts:
-        if re.search(r"assets/javascripts/bundle\.[0-9a-f]+\.min\.js", ref):
-            return False
-        path = _local(site, ref)
-        if path and "search_index" in path.read_text("utf-8", "replace"):
-            return True
-    return False
-
-
 def first_visit(site: Path) -> dict:
     """What a phone downloads on a first visit to the home page, before touching search."""
     home = site / "index.html"
@@ -229,24 +218,7 @@ def first_visit(site: Path) -> dict:
             external.append(ref)
         elif path not in eager:
             eager.append(path)
-    try:
-        config = json.loads(parser.config or "{}")
-    except ValueError:
-        config = {}
-    worker = _local(site, config.get("search", "")) if config.get("search") else None
-    if worker and worker not in eager:
-        eager.append(worker)  # Material starts the search worker while bundle.js runs
-    index = site / "search" / "search_index.json"
-    lunr = [p for p in (site / "assets" / "javascripts" / "lunr" / "min").glob("*.js")
-            if p.name in ("lunr.stemmer.support.min.js", "lunr.zh.min.js", "lunr.multi.min.js")] if index.exists() else []
-    lazy = _holds_back_index(site, [ref for kind, ref in parser.refs if kind == "script"])
-    result = {"eager": _sizes(eager), "external_requests": external,
-              "search_index": _sizes([index]) if index.exists() else None,
-              "search_index_fetched_on_load": bool(index.exists() and not lazy),
-              "lunr_on_setup": _sizes(lunr) if lunr else None}
-    total = list(eager) + ([index] + lunr if result["search_index_fetched_on_load"] else [])
-    result["total_on_load"] = _sizes(total)
-    return result
+    return {"eager": _sizes(eager), "external_requests": external, "total_on_load": _sizes(eager)}
 
 
 # ---------------------------------------------------------------- serve: edit one row, wait for the page
@@ -305,7 +277,6 @@ def _serve_session(proc, base: str, portal: Path, t0: float, start_timeout: floa
             return {"error": f"gongkai serve exited with {proc.returncode} before answering"}
         status, _ = fetch(base, timeout=5)
         if status == 200:
-            base = _mounted(base)  # MkDocs serves under site_url's path (here /benchmark/)
             break
         time.sleep(0.5)
     else:
@@ -332,15 +303,6 @@ def _serve_session(proc, base: str, portal: Path, t0: float, start_timeout: floa
         result["error"] = f"the edited title did not appear within {rebuild_timeout:.0f} s"
     edit_project_title(portal, project_id, old_title)
     return result
-
-
-def _mounted(base: str) -> str:
-    try:
-        with urllib.request.urlopen(base, timeout=30) as resp:  # noqa: S310 - 127.0.0.1 only
-            final = resp.geturl()
-    except (urllib.error.URLError, OSError, TimeoutError):
-        return base
-    return final if final.startswith(base) and final.endswith("/") else base
 
 
 def _first_project(portal: Path) -> tuple[str, str]:
@@ -429,7 +391,8 @@ def _short(file: str) -> str:
 
 
 # ---------------------------------------------------------------- main
-def benchmark(scale: float, work: Path, skip_serve: bool, skip_baseline: bool, profile: bool) -> dict:
+def benchmark(scale: float, work: Path, skip_serve: bool, skip_baseline: bool, profile: bool, skip_search: bool = False,
+              before_python: str | None = None) -> dict:
     portal, logs = work / "portal", work / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     res: dict = {"scale": scale, "commit": git_commit(), "today": TODAY, "python": platform.python_version(),
@@ -466,6 +429,14 @@ def benchmark(scale: float, work: Path, skip_serve: bool, skip_baseline: bool, p
         config = plain_mkdocs.write_baseline(work / "plain", res["site"]["pages"], shape["chars"], shape["table_rows"])
         plain = measure([PY, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(work / "plain" / "site")], logs / "plain")
         res["plain_mkdocs"] = {**plain.brief(), **site_stats(work / "plain" / "site"), "page_shape": page_shape(work / "plain" / "site")}
+    if not skip_search:
+        step("search, as a resident (Chromium, 375 px)")
+        res["search"] = {"index": search_resident.index_seconds(site), "resident": search_resident.measure(site, portal)}
+    if before_python:
+        step("gongkai build with the earlier gongkai")
+        earlier = measure([before_python, "-m", "gongkai.cli", "build", str(portal), "--site-dir", str(work / "site-before"),
+                           "--today", TODAY], logs / "build-before", cwd=work)
+        res["build_before"] = {**earlier.brief(), "python": before_python}
     if not skip_serve:
         step("gongkai serve: edit one row")
         res["serve"] = serve_edit(portal, logs, start_timeout=max(300, 3000 * scale), rebuild_timeout=120)
@@ -484,6 +455,7 @@ def ratios(res: dict) -> dict:
         return round(a[key] / b[key], 2) if b and a.get(key) and b.get(key) else None
 
     pairs = {"build_vs_plain_mkdocs": (res["build"], res.get("plain_mkdocs")),
+             "build_vs_before": (res["build"], res.get("build_before")),
              "validate_vs_frictionless": (res["validate"], res["frictionless"]),
              "validate_again_vs_first": (res["validate_again"], res["validate"])}
     return {name: {"wall": ratio(a, b, "seconds"), "cpu": ratio(a, b, "cpu_s")} for name, (a, b) in pairs.items()}
@@ -496,7 +468,6 @@ def step(name: str) -> None:
 def table(res: dict) -> str:
     site, fv, plain = res.get("site", {}), res.get("first_visit", {}), res.get("plain_mkdocs", {})
     ra, serve = res.get("ratios", {}), res.get("serve", {})
-    idx = fv.get("search_index") or {}
     lines = [
         f"gongkai benchmark — scale {res['scale']} — commit {res['commit']} — {res['cpus']} CPUs, Python {res['python']}",
         f"rows: " + ", ".join(f"{k} {v}" for k, v in res["rows"].items()) + f"  ({res['data_mb']} MB CSV)",
@@ -524,15 +495,21 @@ def table(res: dict) -> str:
     row("gongkai build (wall / CPU s)", secs(res["build"]),
         f"plain MkDocs: {secs(plain or None)} s → ratio {rat('build_vs_plain_mkdocs')}")
     row("build peak memory (MB)", res["build"]["peak_mb"], f"plain MkDocs: {plain.get('peak_mb', '—')} MB")
+    if res.get("build_before"):
+        row("earlier gongkai's build (wall / CPU s)", secs(res["build_before"]),
+            f"ratio now / earlier {rat('build_vs_before')}, peak {res['build_before']['peak_mb']} MB")
     row("output (MB / files)", f"{site.get('mb', '—')} / {site.get('files', '—')}",
         f"plain MkDocs: {plain.get('mb', '—')} MB / {plain.get('files', '—')}")
     if fv:
-        eager = fv["eager"]
-        row("home first visit w/o search (KB / gzip)", f"{eager['kb']} / {eager['kb_gzip']}", f"{eager['requests']} requests")
-        row("search_index.json (KB / gzip)", f"{idx.get('kb', '—')} / {idx.get('kb_gzip', '—')}",
-            "fetched on page load" if fv["search_index_fetched_on_load"] else "fetched only when search opens")
         total = fv["total_on_load"]
         row("home first visit, all on load (KB / gzip)", f"{total['kb']} / {total['kb_gzip']}", f"{total['requests']} requests")
+    search = res.get("search") or {}
+    if search:
+        index, resident = search["index"], search["resident"]
+        row("search index: time to make (s)", index["seconds"], f"{index['files']} files, {index['mb']} MB, {index['mb_gzip']} MB gzip")
+        for q in resident["queries"]:
+            row(f"search '{q['text'][:12]}' {q['typed']} (s / KB gz)", f"{q['seconds']} / {q['kb_gzip']}",
+                f"{q['query']}; listed {q['listed']}, box holds it {q['held']}, {q['requests']} requests")
     if serve:
         row("serve: first build until home answers (s)", serve.get("first_build_s", "—"), f"peak {serve.get('peak_mb', '—')} MB")
         row("serve: edit one CSV row → page updated (s)", serve.get("edit_to_page_s", "—"),
@@ -587,8 +564,14 @@ def markdown(results: list[dict]) -> str:
                                                                           f"{get(r, 'plain_mkdocs', 'page_shape', 'chars')} / {get(r, 'plain_mkdocs', 'page_shape', 'table_rows')}"),
         ("home page first visit: requests", lambda r: get(r, "first_visit", "total_on_load", "requests")),
         ("home page first visit, on load (KB / KB gzip)", lambda r: kb(r, "total_on_load")),
-        ("search_index.json (KB / KB gzip)", lambda r: kb(r, "search_index")),
-        ("search index fetched on page load?", lambda r: {True: "yes", False: "no, when search opens"}.get(get(r, "first_visit", "search_index_fetched_on_load"), "—")),
+        ("earlier gongkai's build, same run (wall / CPU s)", lambda r: pair(r, "build_before")),
+        ("→ ratio build now / earlier (wall / CPU)", lambda r: ratio(r, "build_vs_before")),
+        ("search index: time to make (s) / files / MB gzip", lambda r: f"{get(r, 'search', 'index', 'seconds')} / "
+                                                                     f"{get(r, 'search', 'index', 'files')} / {get(r, 'search', 'index', 'mb_gzip')}"),
+        ("first search, slowest query: s until the target is listed", lambda r: get(r, "search", "resident", "worst_seconds")),
+        ("first search, most fetched for a query (KB gzip)", lambda r: get(r, "search", "resident", "worst_kb_gzip")),
+        ("every target listed / box always holds what was typed", lambda r: f"{get(r, 'search', 'resident', 'all_listed')} / "
+                                                                             f"{get(r, 'search', 'resident', 'all_held')}"),
         ("`gongkai serve`: start until home page answers (s)", lambda r: get(r, "serve", "first_build_s")),
         ("`gongkai serve`: edit one CSV row → page shows it (s)", lambda r: get(r, "serve", "edit_to_page_s")),
         ("`gongkai serve` peak memory (MB)", lambda r: get(r, "serve", "peak_mb")),
@@ -606,6 +589,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-serve", action="store_true", help="do not measure the gongkai serve edit loop")
     parser.add_argument("--skip-baseline", action="store_true", help="do not build the plain MkDocs baseline")
     parser.add_argument("--profile", action="store_true", help="also run one build under cProfile (top 15 cumulative)")
+    parser.add_argument("--skip-search", action="store_true", help="do not measure search in Chromium")
+    parser.add_argument("--before-python", metavar="PYTHON",
+                        help="also build with the gongkai installed for this interpreter (an earlier commit), same run")
     parser.add_argument("--markdown", nargs="+", metavar="RESULTS_JSON",
                         help="only print a Markdown table of earlier runs' results.json files, one column each")
     args = parser.parse_args(argv)
@@ -614,11 +600,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     work = Path(args.keep).resolve() if args.keep else Path(tempfile.mkdtemp(prefix="gongkai-bench-"))
     if args.keep and work.exists():
-        for sub in ("site", "plain", "site-profiled", "frictionless", "logs"):
+        for sub in ("site", "site-before", "plain", "site-profiled", "frictionless", "logs"):
             shutil.rmtree(work / sub, ignore_errors=True)
     work.mkdir(parents=True, exist_ok=True)
     try:
-        res = benchmark(args.scale, work, args.skip_serve, args.skip_baseline, args.profile)
+        res = benchmark(args.scale, work, args.skip_serve, args.skip_baseline, args.profile, args.skip_search,
+                        args.before_python)
         (work / "results.json").write_text(json.dumps(res, ensure_ascii=False, indent=1), encoding="utf-8")
         print(table(res) if "site" in res else f"build failed:\n{res['build'].get('error')}")
         print()

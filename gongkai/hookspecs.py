@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from gongkai.data.resources import Resource, Table
     from gongkai.findings import Finding
     from gongkai.site.checks import OutputFile, SiteFiles
+    from gongkai.site.pages import Page
 
 hookspec = pluggy.HookspecMarker("gongkai")
 hookimpl = pluggy.HookimplMarker("gongkai")
@@ -75,6 +76,13 @@ def register_pages(register: Callable[..., None], portal: "Portal") -> None:
     ``html`` the finished, escaped body HTML (render it with ``portal.render``). Give ``nav`` (the
     nav title) only for index pages: entity pages stay out of the nav.
     """
+
+
+@hookspec
+def pages_ready(pages: "list[Page]", portal: "Portal") -> None:
+    """Start work on the generated pages, every one registered and rendered (``page.path``,
+    ``page.title``, ``page.html`` …), that may run beside the site engine while it writes the site (in
+    a forked process: ``gongkai.parallel.Background``); collect it in ``rewrite_output``."""
 
 
 @hookspec

@@ -1,5 +1,5 @@
-"""Spread per-file work (the post-build checks) over the machine's cores. MkDocs builds on one
-core, so the other cores are idle while the finished site is checked."""
+"""Work on the machine's other cores: per-file work spread over them (the post-build checks), or one
+job beside the main process (the search index while MkDocs renders). MkDocs builds on one core."""
 from __future__ import annotations
 
 import multiprocessing
@@ -36,3 +36,36 @@ def map_chunks(function: Callable[[Sequence[T]], list], items: Sequence[T], min_
 
 def _call(chunk):
     return _FUNCTION(chunk)
+
+
+class Background:
+    """`function()` run in a forked process while this one goes on (MkDocs renders pages on one core);
+    `result()` waits for its return value. Where processes cannot fork or there is one core, the
+    function runs here, at `result()`."""
+
+    def __init__(self, function: Callable[[], T]):
+        global _BACKGROUND
+        self._function, self._pool, self._pending = function, None, None
+        if (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
+            _BACKGROUND = function
+            try:
+                self._pool = multiprocessing.get_context("fork").Pool(1)
+            finally:
+                _BACKGROUND = None
+            self._pending = self._pool.apply_async(_call_background)
+
+    def result(self) -> T:
+        if self._pool is None:
+            return self._function()
+        try:
+            return self._pending.get()
+        finally:
+            self._pool.terminate()
+            self._pool.join()
+
+
+_BACKGROUND: Callable | None = None
+
+
+def _call_background():
+    return _BACKGROUND()

@@ -21,7 +21,6 @@ from gongkai.settings import ConfigError, reference_date
 from gongkai.site.checks import OutputFile, SiteFiles, check_output
 from gongkai.site.pages import Page, check_file_path, check_page_path
 from gongkai.site.render import Renderer
-from gongkai.site.search import SearchDoc, page_text
 
 log = logging.getLogger("mkdocs.plugins.gongkai")
 
@@ -43,7 +42,7 @@ class Session:
         self.site_url = config.site_url
         self.site_name = config.site_name
         self.pm = create_plugin_manager(self.settings, self.root)
-        self.documents: dict[str, SearchDoc] = {}  # page URL -> the page as search sees it (add_document)
+        self.hand_written: dict[str, tuple[str, str]] = {}  # page URL -> (title, body HTML): add_hand_written
 
     # ------------------------------------------------------------------ load + validate
     @cached_property
@@ -143,6 +142,7 @@ class Session:
         ordered = sorted(pages.values(), key=lambda p: p.path)
         for page in ordered:
             page.render(portal.render)
+        self.pm.hook.pages_ready(pages=ordered, portal=portal)
         return ordered
 
     @cached_property
@@ -165,14 +165,13 @@ class Session:
         hook(register=register, portal=self.portal)
         return dict(sorted(out.items()))
 
-    def add_document(self, path: str, title: str, html: str, kind: str | None = None, community: str | None = None,
-                     boost: float = 1) -> None:
-        """Tell search of a published page: its URL path, title and body HTML (the bridge calls this for
-        every page it renders, generated or hand-written)."""
-        self.documents[path] = SearchDoc(path, title, page_text(html), kind or "页面", community, boost)
+    def add_hand_written(self, path: str, title: str, html: str) -> None:
+        """A hand-written page as the engine rendered it (its URL path, title and body HTML), for the
+        plugins that read every published page (search)."""
+        self.hand_written[path] = (title, html)
 
     def rewrite_output(self, site_dir: Path) -> None:
-        self.portal.documents = [self.documents[path] for path in sorted(self.documents)]
+        self.portal.hand_written = dict(sorted(self.hand_written.items()))
         self.pm.hook.rewrite_output(site_dir=Path(site_dir), portal=self.portal)
 
     def check_site(self, site_dir: Path, since: float | None = None) -> list[Finding]:

@@ -87,6 +87,8 @@ def scan_json(text: str, rel: str, public: set[str]) -> list:
         data = json.loads(text)
     except ValueError:
         return [error("output-bad-json", "不是有效的 JSON，可能被截断。请重新生成网站；如仍出错请报告插件问题。", file=rel)]
+    if "\\u" not in text and not _has_numbers(text, public):  # no escape hides a character: the text is the data
+        return []
     strings = []
     stack = [data]
     while stack:

@@ -124,6 +124,47 @@ def test_hook_register_pages(portal):
     assert 'href="hello/"' in (result.site_dir / "index.html").read_text(encoding="utf-8")
 
 
+def test_hook_register_pages_with_a_template_links_only_to_pages_that_exist(portal):
+    (portal / "templates").mkdir()
+    (portal / "templates" / "team.html").write_text(
+        "<h1>{{ team }}</h1><p>{{ page_link('units/u-audit/', '审计局') }} {{ page_link('nowhere/', '没有的页面') }}</p>"
+        "{% if has('notes/') %}<p>有备注</p>{% endif %}", encoding="utf-8")
+
+    class Plugin:
+        @hookimpl
+        def register_pages(self, register, portal):
+            register("teams/t1/", "一队", template="team.html", context={"team": "<一队>"}, kind="队伍")
+            register("notes/", "备注", "<p>备注</p>", requires=("teams/t1/",))
+            register("orphans/", "孤页", "<p>孤页</p>", requires=("nowhere/",))
+
+    result = build_with(portal, Plugin())
+    assert result.ok, result.error
+    page = (result.site_dir / "teams" / "t1" / "index.html").read_text(encoding="utf-8")
+    assert "<h1>&lt;一队&gt;</h1>" in page and '<a href="../../units/u-audit/">审计局</a>' in page
+    assert "没有的页面" in page and 'href="../../nowhere/"' not in page and "<p>有备注</p>" in page
+    assert (result.site_dir / "notes" / "index.html").is_file() and not (result.site_dir / "orphans").exists()
+
+
+def test_hook_pages_ready(portal):
+    seen = {}
+
+    class Plugin:
+        @hookimpl
+        def pages_ready(self, pages, portal):
+            seen["pages"] = {page.path: page.html for page in pages}
+            seen["decision kind"] = {page.kind for page in pages if page.path.startswith("decisions/d-")}
+
+        @hookimpl
+        def rewrite_output(self, site_dir):
+            seen["written"] = (site_dir / "index.html").is_file()
+
+    result = build_with(portal, Plugin())
+    assert result.ok, result.error
+    assert "" in seen["pages"] and "projects/p-seats/" in seen["pages"]
+    assert all(html for html in seen["pages"].values())  # rendered, every one
+    assert seen["decision kind"] == {"决策"} and seen["written"]
+
+
 def test_hook_register_pages_refuses_unsafe_paths(portal):
     class Plugin:
         @hookimpl
@@ -174,7 +215,7 @@ def test_hook_rewrite_output(portal):
     class Plugin:
         @hookimpl
         def rewrite_output(self, site_dir, portal):
-            seen["index"] = (site_dir / "search" / "search_index.json").is_file()  # Material wrote it
+            seen["index"] = (site_dir / "sitemap.xml").is_file()  # MkDocs wrote it
             seen["files"] = all((site_dir / path).is_file() for path in session.files)  # so did register_files
             (site_dir / "rewritten.txt").write_text(portal.site_name, encoding="utf-8")
 

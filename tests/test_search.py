@@ -77,8 +77,8 @@ def page_texts(site: Path) -> dict[str, str]:
     """Every indexed page's folded title, address and text, read from the index files themselves."""
     out = {}
     for fragment in (site / "search" / "p").glob("*.json"):
-        page = json.loads(fragment.read_text(encoding="utf-8"))
-        out[page["u"]] = fold(f"{page['t']} {page['u']} {page['x']}")
+        for page in json.loads(fragment.read_text(encoding="utf-8")):
+            out[page["u"]] = fold(f"{page['t']} {page['u']} {page['x']}")
     return out
 
 

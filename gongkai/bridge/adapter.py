@@ -155,10 +155,8 @@ class GongkaiPlugin(BasePlugin):
         if generated is None:
             settings = self.session.settings
             html = publishable(html, settings.masking, self.session.portal.public_numbers)
-            self.session.add_document(page.file.url, page.title or "", html)
+            self.session.add_hand_written(page.file.url, page.title or "", html)
             return html
-        self.session.add_document(generated.path, generated.title, generated.html, generated.kind, generated.community,
-                                  generated.boost or 1)
         return generated.html
 
     # ------------------------------------------------------------------ build
@@ -176,8 +174,6 @@ class GongkaiPlugin(BasePlugin):
                 continue  # a preview rebuild leaves unchanged downloads alone, so they are not checked again
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
-        if self.preview is not None:  # pages not rendered again keep what search knew of them
-            self.session.documents = self.preview.documents_of(self._doc_pages, self.session.documents)
         self.session.rewrite_output(site)  # e.g. the search plugin writes its index
         since = None
         if self.preview is not None:

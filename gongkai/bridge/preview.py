@@ -32,7 +32,6 @@ class PreviewState:
     def __init__(self) -> None:
         self.site_fingerprint: str | None = None
         self.pages: dict[str, str] = {}  # src_uri -> Page.fingerprint at the previous build
-        self.documents: dict = {}  # page URL -> what search knew of the page (gongkai.site.search.SearchDoc)
         self.full = True  # this build renders every page
 
     def begin(self, site_fingerprint: str) -> None:
@@ -40,14 +39,7 @@ class PreviewState:
         self.full = site_fingerprint != self.site_fingerprint
         self.site_fingerprint = site_fingerprint
         if self.full:
-            self.pages, self.documents = {}, {}
-
-    def documents_of(self, urls: list[str], rendered: dict) -> dict:
-        """What search knows of every page of this build: what this build rendered, and for the pages
-        a dirty build did not render again, what the previous build did."""
-        self.documents = {url: rendered[url] if url in rendered else self.documents[url] for url in urls
-                          if url in rendered or url in self.documents}
-        return self.documents
+            self.pages = {}
 
     def changed(self, page) -> bool:
         return self.pages.get(page.src_uri) != page.fingerprint

@@ -32,7 +32,7 @@ class Portal:
     extra: dict[str, Any] = field(default_factory=dict)
     render: Callable[..., str] | None = None  # set by the core: render(template, path, **context)
     pages: dict | None = None  # path -> Page, set by the core once every page is registered
-    documents: list = field(default_factory=list)  # every published page as search sees it, set before rewrite_output
+    hand_written: dict = field(default_factory=dict)  # URL path -> (title, body HTML) of content/'s pages, for rewrite_output
 
     def __post_init__(self) -> None:
         self.docs_dir = self.docs_dir or self.root / "content"

@@ -90,10 +90,26 @@ def relative_url(here: str, target: str) -> str:
 
     Relative, so the site works from any sub-path (e.g. GitHub Pages project sites)."""
     head, _, anchor = target.partition("#")
-    rel = posixpath.relpath("/" + head, "/" + (here or "."))
+    rel = _relpath(head, here)
     if head.endswith("/") or head == "":
         rel = "./" if rel == "." else rel + "/"
     return quote(rel, safe="/.-_~") + (f"#{quote(anchor)}" if anchor else "")
+
+
+def _relpath(target: str, start: str) -> str:
+    """posixpath.relpath("/" + target, "/" + start) for site paths, without its normalisation of paths
+    that are normal already (a district's pages ask for hundreds of thousands of links)."""
+    to = [part for part in target.split("/") if part]
+    here = [part for part in start.split("/") if part]
+    if ".." in to or ".." in here or "." in to or "." in here:
+        return posixpath.relpath("/" + target, "/" + (start or "."))
+    common = 0
+    for a, b in zip(to, here):
+        if a != b:
+            break
+        common += 1
+    parts = [".."] * (len(here) - common) + to[common:]
+    return "/".join(parts) or "."
 
 
 def relative_file_url(here: str, target: str) -> str:

@@ -97,7 +97,10 @@
   };
 
   Index.prototype.page = function (number) {
-    return this.load("search/p/" + number + ".json");
+    var bucket = this.meta.bucket;
+    return this.load("search/p/" + Math.floor(number / bucket) + ".json").then(function (pages) {
+      return pages[number % bucket];
+    });
   };
 
   /* The candidates of a query, best first: pages whose title holds every word, then by the page's rank

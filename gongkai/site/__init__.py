@@ -1,0 +1,1 @@
+"""The site stage: pages, rendering page bodies, and the checks of the finished site."""

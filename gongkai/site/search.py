@@ -1,0 +1,161 @@
+"""The site's search index: static files that a browser fetches a few at a time, per query, so that a
+first search costs about the same on a 100-page portal and a 30,000-page one.
+
+Text is read the way residents search Chinese: by characters, not by words. Every page's text is
+folded (NFKC, lower case, only letters and digits kept: "12 号楼" and "12号楼" read alike, "P-00012" is
+"p00012") and indexed by its single characters and its pairs of neighbouring characters. A query word
+becomes its pairs (or its one character); the pages holding all of them are the candidates, and the
+browser keeps those whose folded text really holds the word, so any part of a word is found exactly
+(审计 in 审计局, 预算 in 财政预算, 12号楼, p-00012), whatever a word segmenter would have made of it.
+
+Files, under `search/`:
+- `meta.json`: the shard count, the labels of page kinds and the communities (for the filters), and
+  for every page (the generated pages in path order, then the hand-written ones) its kind, community
+  and rank;
+- `t/<n>.json`: the shard n of the term index: term → page numbers, delta-coded; a term "^x" lists the
+  pages whose title holds x (they rank first);
+- `p/<n>.json`: pages n×BUCKET to n×BUCKET+BUCKET−1, each with its address, title, kind, community and
+  text (for the result and the check). A few pages a file: neighbours in path order are often found
+  together, and a district's site does not get thousands more files.
+
+The same pages give the same bytes. Pages were chosen over Pagefind by measurement (README).
+"""
+from __future__ import annotations
+
+import json
+import math
+from array import array
+from collections import defaultdict
+import re
+import unicodedata
+import zlib
+from dataclasses import dataclass
+
+FOLDER = "search"
+MAX_TEXT = 8000  # characters of a page's text that are searched (a long list page is found by its start)
+TARGET_SHARD_BYTES = 24_000  # a shard is about this size before compression (some 8 KB as gzip)
+BUCKET = 4  # pages a fragment file
+KIND_ORDER = ("首页", "栏目", "单位", "项目", "决策", "评价周期", "公示", "清单", "开放数据", "页面")
+_KEEP = re.compile(r"[^\w]|_", re.UNICODE)  # what folding drops: everything but letters and digits
+
+
+@dataclass
+class SearchDoc:
+    """One page as search sees it."""
+
+    path: str  # the page's URL path relative to the site root: "", "units/u1/"
+    title: str
+    text: str  # the visible text of the page's body
+    kind: str = "页面"
+    community: str | None = None  # the name of the 社区 the page belongs to
+    boost: float = 1.0
+
+    def __post_init__(self) -> None:
+        self.text = " ".join(self.text.split())[:MAX_TEXT]
+
+
+def searchable(title: str, path: str, text: str) -> str:
+    """What a page is found by: its title, its address (ids such as p-00012 are in it) and its text
+    (search.js checks a candidate against the same three)."""
+    return f"{title} {path} {text}"
+
+
+def fold(text: str) -> str:
+    """Text as search compares it: NFKC, lower case, letters and digits only (search.js folds queries
+    the same way: normalize("NFKC"), toLowerCase(), [\\p{L}\\p{N}])."""
+    return _KEEP.sub("", unicodedata.normalize("NFKC", text).lower())
+
+
+def grams(folded: str) -> set[str]:
+    """The single characters and the pairs of neighbouring characters of a folded text."""
+    return set(folded) | {folded[i:i + 2] for i in range(len(folded) - 1)}
+
+
+class Postings:
+    """Term → the numbers of the pages that hold it, made page by page (kept for every page, the terms
+    themselves would fill memory at district scale)."""
+
+    def __init__(self) -> None:
+        self.terms: dict[str, array] = defaultdict(lambda: array("I"))
+
+    def add(self, number: int, doc: SearchDoc) -> None:
+        for term in grams(fold(searchable(doc.title, doc.path, doc.text))):
+            self.terms[term].append(number)
+        for term in grams(fold(doc.title)):
+            self.terms["^" + term].append(number)
+
+    def extend(self, later: "Postings") -> None:
+        """Add the postings of pages numbered after all of these."""
+        for term, pages in later.terms.items():
+            self.terms[term].extend(pages)
+
+    def __getstate__(self) -> dict:  # a background job sends them back
+        return {term: pages.tobytes() for term, pages in self.terms.items()}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__()
+        for term, data in state.items():
+            self.terms[term].frombytes(data)
+
+
+def index(docs: list[SearchDoc], first: int = 0) -> Postings:
+    """The postings of `docs`, numbered from `first` in the order given."""
+    postings = Postings()
+    for number, doc in enumerate(docs, first):
+        postings.add(number, doc)
+    return postings
+
+
+def build(docs: list[SearchDoc], communities: list[str], postings: Postings | None = None) -> dict[str, bytes]:
+    """Every file of the index, by its site-relative path; pages are numbered in the order of `docs`
+    (`postings`, when given, are theirs already)."""
+    postings = postings or index(docs)
+    shards = shard_count(postings.terms)
+    files: dict[str, bytes] = {}
+    by_shard: dict[int, dict[str, list[int]]] = {}
+    for term in sorted(postings.terms):
+        by_shard.setdefault(shard_of(term, shards), {})[term] = _deltas(postings.terms[term])
+    for number in range(shards):
+        files[f"{FOLDER}/t/{number}.json"] = _json(by_shard.get(number, {}))
+    kinds = sorted({d.kind for d in docs}, key=lambda k: (KIND_ORDER.index(k) if k in KIND_ORDER else len(KIND_ORDER), k))
+    places = [c for c in communities if any(d.community == c for d in docs)]
+    kind_of, place_of = {k: i for i, k in enumerate(kinds)}, {c: i + 1 for i, c in enumerate(places)}
+    files[f"{FOLDER}/meta.json"] = _json({
+        "version": 1, "shards": shards, "bucket": BUCKET, "kinds": kinds, "communities": places,
+        "pages": [[kind_of[d.kind], place_of.get(d.community, 0), round(d.boost * 10)] for d in docs],
+    })
+    for start in range(0, len(docs), BUCKET):
+        files[f"{FOLDER}/p/{start // BUCKET}.json"] = _json([
+            {"u": doc.path, "t": doc.title, "k": doc.kind, "c": doc.community or "", "x": doc.text}
+            for doc in docs[start:start + BUCKET]])
+    return files
+
+
+def shard_count(postings: dict[str, array]) -> int:
+    """A power of two that keeps shards near TARGET_SHARD_BYTES."""
+    size = sum(len(term) * 3 + 4 + 4 * len(pages) for term, pages in postings.items())
+    return max(16, 2 ** math.ceil(math.log2(max(size / TARGET_SHARD_BYTES, 1))))
+
+
+def shard_of(term: str, shards: int) -> int:
+    """The shard a term lives in (the browser computes the same CRC-32)."""
+    return zlib.crc32(term.encode("utf-8")) % shards
+
+
+def _deltas(pages: array) -> list[int]:
+    return [pages[0]] + [b - a for a, b in zip(pages, pages[1:])]
+
+
+def _json(data) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def page_text(html: str) -> str:
+    """The visible text of a page body (HTML), as a reader sees it, without the way back (← 决策公开)
+    that starts many pages: no scripts, no styles."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(f"<body>{html}</body>")
+    for node in tree.css("script, style, template, svg title, .gk-back, p.gk-breadcrumb"):
+        node.decompose()
+    return tree.body.text(separator=" ") if tree.body is not None else ""
