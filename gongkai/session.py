@@ -43,6 +43,7 @@ class Session:
         self.site_name = config.site_name
         self.pm = create_plugin_manager(self.settings, self.root)
         self.hand_written: dict[str, tuple[str, str]] = {}  # page URL -> (title, body HTML): add_hand_written
+        self.preview = False  # set by the MkDocs adapter in `gongkai serve`; becomes `portal.preview`
 
     # ------------------------------------------------------------------ load + validate
     @cached_property
@@ -103,7 +104,8 @@ class Session:
         data = self.validated
         portal = Portal(self.root, self.settings, self.today, data.context.resources, data.records,
                         data.context.files, site_url=self.site_url, site_name=self.site_name,
-                        docs_dir=self.config.docs_dir, markdown_extensions=self.config.markdown_extensions)
+                        docs_dir=self.config.docs_dir, markdown_extensions=self.config.markdown_extensions,
+                        preview=self.preview)
         portal.render = Renderer(self._template_dirs(), {"portal": portal, "today": self.today, "has": portal.has_page})
         self.pm.hook.extend_portal(portal=portal)
         return portal

@@ -6,17 +6,35 @@ about the same on a 100-page portal and a 30,000-page one, and any part of a wor
 Every published page is indexed, generated and hand-written alike, with the kind and the community a
 page plugin gave it when it registered the page (residents narrow results by both). The generated
 pages are indexed in a forked process while MkDocs renders the site; the hand-written ones, once
-MkDocs has rendered them."""
+MkDocs has rendered them. In `gongkai serve` the index stays in memory and a rebuild reads again only
+the generated pages that changed."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from gongkai import hookimpl
 from gongkai.parallel import Background
-from gongkai.site.search import SearchDoc, build, index, page_text
+from gongkai.site.pages import digest
+from gongkai.site.search import Postings, SearchDoc, build, index, page_text
 
 ASSETS = Path(__file__).parent / "assets"
-JOB = "search.generated"  # portal.extra: the background job over the generated pages
+JOB = "search.generated"  # portal.extra: the index of the generated pages, as a job or ready
+
+
+@dataclass
+class Indexed:
+    """The index of the generated pages: their docs in page order, a key of each, their postings."""
+
+    keys: list[str]
+    docs: list[SearchDoc]
+    postings: Postings
+
+    def result(self) -> "Indexed":
+        return self
+
+
+_previous: Indexed | None = None  # `gongkai serve`: the index of the last build, updated page by page
 
 
 @hookimpl
@@ -27,24 +45,46 @@ def register_assets(register):
 
 @hookimpl
 def pages_ready(pages, portal):
-    def generated():
-        docs = [SearchDoc(p.path, p.title, page_text(p.html), p.kind, p.community, p.boost or 1) for p in pages]
-        return docs, index(docs)
+    keys = [digest(p.fingerprint, p.kind, p.community) for p in pages] if portal.preview else []
+    if portal.preview and _previous is not None and [d.path for d in _previous.docs] == [p.path for p in pages]:
+        portal.extra[JOB] = _update(_previous, pages, keys)
+        return
+
+    def generated() -> Indexed:
+        docs = [_doc(page) for page in pages]
+        return Indexed(keys, docs, index(docs))
 
     portal.extra[JOB] = Background(generated)
 
 
+def _doc(page) -> SearchDoc:
+    return SearchDoc(page.path, page.title, page_text(page.html), page.kind, page.community, page.boost or 1)
+
+
+def _update(indexed: Indexed, pages, keys: list[str]) -> Indexed:
+    """The last build's index with the pages whose key changed read again (the same pages, in order)."""
+    for number, (page, key) in enumerate(zip(pages, keys)):
+        if indexed.keys[number] != key:
+            doc = _doc(page)
+            indexed.postings.replace(number, indexed.docs[number], doc)
+            indexed.docs[number], indexed.keys[number] = doc, key
+    return indexed
+
+
 @hookimpl
 def rewrite_output(site_dir, portal):
+    global _previous
     job = portal.extra.pop(JOB, None)
-    docs, postings = job.result() if job is not None else ([], index([]))
-    known = {doc.path for doc in docs}
+    generated = job.result() if job is not None else Indexed([], [], Postings())
+    _previous = generated if portal.preview else None
+    known = {doc.path for doc in generated.docs}
     hand_written = [SearchDoc(path, title, page_text(html)) for path, (title, html) in portal.hand_written.items()
                     if path not in known]
-    postings.extend(index(hand_written, first=len(docs)))
     communities = [unit["name"] for unit in portal.units_of_kind("社区")]
+    files = build(generated.docs + hand_written, communities,
+                  generated.postings, index(hand_written, first=len(generated.docs)))
     site = Path(site_dir)
-    for path, content in build(docs + hand_written, communities, postings).items():
+    for path, content in files.items():
         target = site / path
         if target.is_file() and target.read_bytes() == content:
             continue  # a preview rebuild: the file did not change

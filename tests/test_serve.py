@@ -17,6 +17,7 @@ import pytest
 from conftest import TODAY, build_site, read_rows, write_rows
 
 from gongkai.bridge.serve import PreviewBuilder
+from gongkai.site import search
 
 
 def free_port() -> int:
@@ -98,7 +99,7 @@ def same_site(preview: Path, full: Path) -> None:
     byte for byte."""
     def files(root):
         return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")
-                if p.suffix == ".html" or p.name == "search_index.json" or (p.is_file() and p.relative_to(root).parts[0] == "data")}
+                if p.suffix == ".html" or (p.is_file() and p.relative_to(root).parts[0] in ("data", "search"))}
     got, want = files(preview), files(full)
     assert sorted(got) == sorted(want)
     assert [name for name in want if got[name] != want[name]] == []
@@ -121,6 +122,20 @@ def test_a_preview_rebuild_renders_only_what_changed(preview, portal, tmp_path):
     assert page in written and "预览增量测试项目" in (preview.site / page).read_text(encoding="utf-8")
     pages = list(preview.site.rglob("*.html"))
     assert len(written) < len(pages) - 5, sorted(written)  # e.g. the pages of units without this project stay
+    same_site(preview.site, build_site(portal, site_dir=tmp_path / "full"))
+
+
+def test_a_preview_rebuild_reads_again_for_search_only_the_pages_that_changed(preview, portal, tmp_path, monkeypatch):
+    import gongkai.plugins.search as search_plugin
+
+    read = []
+    monkeypatch.setattr(search_plugin, "page_text", lambda html: read.append(html) or search.page_text(html))
+    rows = read_rows(portal, "projects")
+    rows[0]["title"] = "预览搜索增量项目"
+    write_rows(portal, "projects", rows)
+    rendered = preview.build()  # the pages whose HTML changed, and the hand-written ones (always rendered)
+    assert any("预览搜索增量项目" in html for html in read)
+    assert 0 < len(read) <= len(rendered) < len(list(preview.site.rglob("*.html"))) - 5
     same_site(preview.site, build_site(portal, site_dir=tmp_path / "full"))
 
 

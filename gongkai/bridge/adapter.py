@@ -70,6 +70,7 @@ class GongkaiPlugin(BasePlugin):
         if session is None or session.config.mkdocs is not config:  # plain `mkdocs build`
             session = Session(PortalConfig.of(config, self.settings))
         self.session, self._banner, self._pages = session, None, {}
+        session.preview = self.preview is not None
         self._build_started = time.time()
         _share_settings(config, session.settings)
         if not session.report.valid:

@@ -33,6 +33,7 @@ class Portal:
     render: Callable[..., str] | None = None  # set by the core: render(template, path, **context)
     pages: dict | None = None  # path -> Page, set by the core once every page is registered
     hand_written: dict = field(default_factory=dict)  # URL path -> (title, body HTML) of content/'s pages, for rewrite_output
+    preview: bool = False  # `gongkai serve`: this process builds again on every edit (a plugin may keep work for the next build)
 
     def __post_init__(self) -> None:
         self.docs_dir = self.docs_dir or self.root / "content"

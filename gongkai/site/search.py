@@ -22,11 +22,12 @@ The same pages give the same bytes. Pages were chosen over Pagefind by measureme
 """
 from __future__ import annotations
 
+import bisect
 import json
 import math
+import re
 from array import array
 from collections import defaultdict
-import re
 import unicodedata
 import zlib
 from dataclasses import dataclass
@@ -79,15 +80,20 @@ class Postings:
         self.terms: dict[str, array] = defaultdict(lambda: array("I"))
 
     def add(self, number: int, doc: SearchDoc) -> None:
-        for term in grams(fold(searchable(doc.title, doc.path, doc.text))):
+        for term in terms_of(doc):
             self.terms[term].append(number)
-        for term in grams(fold(doc.title)):
-            self.terms["^" + term].append(number)
 
-    def extend(self, later: "Postings") -> None:
-        """Add the postings of pages numbered after all of these."""
-        for term, pages in later.terms.items():
-            self.terms[term].extend(pages)
+    def replace(self, number: int, old: SearchDoc, new: SearchDoc) -> None:
+        """Page `number` now reads `new` (a preview rebuild: only the pages that changed are read again)."""
+        before, after = terms_of(old), terms_of(new)
+        for term in before - after:
+            pages = self.terms[term]
+            del pages[bisect.bisect_left(pages, number)]
+            if not pages:
+                del self.terms[term]
+        for term in after - before:
+            pages = self.terms[term]
+            pages.insert(bisect.bisect_left(pages, number), number)
 
     def __getstate__(self) -> dict:  # a background job sends them back
         return {term: pages.tobytes() for term, pages in self.terms.items()}
@@ -98,6 +104,11 @@ class Postings:
             self.terms[term].frombytes(data)
 
 
+def terms_of(doc: SearchDoc) -> set[str]:
+    """The terms a page is found by: the grams of its folded text, and its title's grams marked "^"."""
+    return grams(fold(searchable(doc.title, doc.path, doc.text))) | {"^" + g for g in grams(fold(doc.title))}
+
+
 def index(docs: list[SearchDoc], first: int = 0) -> Postings:
     """The postings of `docs`, numbered from `first` in the order given."""
     postings = Postings()
@@ -106,15 +117,17 @@ def index(docs: list[SearchDoc], first: int = 0) -> Postings:
     return postings
 
 
-def build(docs: list[SearchDoc], communities: list[str], postings: Postings | None = None) -> dict[str, bytes]:
-    """Every file of the index, by its site-relative path; pages are numbered in the order of `docs`
-    (`postings`, when given, are theirs already)."""
-    postings = postings or index(docs)
-    shards = shard_count(postings.terms)
+def build(docs: list[SearchDoc], communities: list[str], *parts: Postings) -> dict[str, bytes]:
+    """Every file of the index, by its site-relative path; pages are numbered in the order of `docs`.
+    `parts`, when given, are their postings already, for consecutive runs of `docs`."""
+    parts = parts or (index(docs),)
+    terms = sorted(set().union(*(part.terms for part in parts)))
+    shards = shard_count({term: sum(len(part.terms.get(term, ())) for part in parts) for term in terms})
     files: dict[str, bytes] = {}
     by_shard: dict[int, dict[str, list[int]]] = {}
-    for term in sorted(postings.terms):
-        by_shard.setdefault(shard_of(term, shards), {})[term] = _deltas(postings.terms[term])
+    for term in terms:
+        pages = [number for part in parts for number in part.terms.get(term, ())]
+        by_shard.setdefault(shard_of(term, shards), {})[term] = _deltas(pages)
     for number in range(shards):
         files[f"{FOLDER}/t/{number}.json"] = _json(by_shard.get(number, {}))
     kinds = sorted({d.kind for d in docs}, key=lambda k: (KIND_ORDER.index(k) if k in KIND_ORDER else len(KIND_ORDER), k))
@@ -131,9 +144,9 @@ def build(docs: list[SearchDoc], communities: list[str], postings: Postings | No
     return files
 
 
-def shard_count(postings: dict[str, array]) -> int:
-    """A power of two that keeps shards near TARGET_SHARD_BYTES."""
-    size = sum(len(term) * 3 + 4 + 4 * len(pages) for term, pages in postings.items())
+def shard_count(sizes: dict[str, int]) -> int:
+    """A power of two that keeps shards near TARGET_SHARD_BYTES (`sizes`: term → its page count)."""
+    size = sum(len(term) * 3 + 4 + 4 * count for term, count in sizes.items())
     return max(16, 2 ** math.ceil(math.log2(max(size / TARGET_SHARD_BYTES, 1))))
 
 
@@ -142,7 +155,7 @@ def shard_of(term: str, shards: int) -> int:
     return zlib.crc32(term.encode("utf-8")) % shards
 
 
-def _deltas(pages: array) -> list[int]:
+def _deltas(pages: list[int]) -> list[int]:
     return [pages[0]] + [b - a for a, b in zip(pages, pages[1:])]
 
 
