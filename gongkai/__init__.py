@@ -1,5 +1,6 @@
 """gongkai (公开): turns a git repository of community-governance data into a public
-transparency portal. Plugins import what they need from here."""
+transparency portal. Plugins import what they need from `gongkai.api`; the few names here are
+kept for plugins written before it."""
 from gongkai.data.model import Portal
 from gongkai.data.resources import Record, Resource, Table, TableError
 from gongkai.findings import Finding, Report, error, warning

@@ -49,8 +49,10 @@ def register_checks(register: Callable[[Callable[..., Iterable["Finding"]]], Non
 
     A check is ``check(data, context) -> Iterable[Finding]``: ``data`` maps resource names to their
     typed records (each a ``Record`` with ``.line`` and the cells by field name), ``context`` gives
-    ``settings``, ``root``, ``today`` and ``tables``. Checks run after the schema checks, on rows
-    that passed them, and yield every finding they see.
+    ``settings``, ``root``, ``today``, ``resources``, ``files``, ``docs_dir`` and ``error(code, message,
+    resource, record, field)`` (a finding with file, row and column). Checks run after the schema
+    checks on every row; a cell that failed them is listed in ``record.invalid``, so use a field only
+    when ``gongkai.api.given(record, field)`` is true. Yield every finding you see.
     """
 
 
@@ -91,6 +93,13 @@ def register_assets(register: Callable[[str, bytes], None], portal: "Portal") ->
 
     ``path`` ends in ``.css`` or ``.js`` and is relative to the site root (``"assets/gongkai/x.css"``).
     """
+
+
+@hookspec
+def register_head_links(register: Callable[..., None], portal: "Portal") -> None:
+    """Announce a file in the ``<head>`` of every page with ``register(path, type, title, rel="alternate")``
+    (a feed: ``register("feed.xml", "application/atom+xml", "金丰街道 · 更新")``); ``path`` is
+    site-relative, and the theme writes it as a link relative to each page."""
 
 
 # ----------------------------------------------------------------------------------- build

@@ -23,7 +23,9 @@ log = logging.getLogger("mkdocs.plugins.gongkai")
 TRACE_ENV = "GONGKAI_TRACE_PLUGINS"
 ENTRY_POINT_GROUP = "gongkai"
 
-#: the built-in features, in the order their hooks are called (pluggy calls later ones first)
+#: the built-in features, registered in this order. pluggy calls a hook's implementations in reverse
+#: order of registration (the last registered first), so a portal's own plugins, registered after
+#: these, answer first (a resource a portal plugin registers under a built-in name replaces it).
 DEFAULT_PLUGINS = (
     "standard_resources",
     "csv_reader",

@@ -152,6 +152,17 @@ class Session:
         return self._collect(self.pm.hook.register_assets)
 
     @cached_property
+    def head_links(self) -> list[dict]:
+        """The links every page's <head> carries (register_head_links), in plugin order."""
+        links: list[dict] = []
+
+        def register(path: str, type: str, title: str, rel: str = "alternate") -> None:
+            links.append({"href": check_file_path(path), "type": type, "title": title, "rel": rel})
+
+        self.pm.hook.register_head_links(register=register, portal=self.portal)
+        return links
+
+    @cached_property
     def files(self) -> dict[str, bytes]:
         return self._collect(self.pm.hook.register_files)
 

@@ -3,9 +3,7 @@ read, raw HTML the sanitiser drops (a warning naming the file and line), persona
 a file name, and files of a type a browser runs."""
 from __future__ import annotations
 
-from gongkai import hookimpl
-from gongkai.data.privacy import public_numbers
-from gongkai.site.content import check_content
+from gongkai.api import check_content, hookimpl, public_numbers
 
 
 @hookimpl

@@ -7,10 +7,7 @@ import io
 import itertools
 import re
 
-from gongkai import TableError, hookimpl
-from gongkai.data.resources import Table
-from gongkai.data.text import decode
-from gongkai.findings import column_letter
+from gongkai.api import Table, TableError, column_letter, decode, hookimpl
 
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_LINE_BYTES = 1_000_000  # a row of the standard's fields is a few KB; a 5,000-character text is 15 KB

@@ -3,9 +3,7 @@ dates or none, 会议日期 ≤ 公示开始 ≤ 公示结束, a 更正说明 fo
 and 会议纪要 files that exist inside content/."""
 from __future__ import annotations
 
-from gongkai.plugins.relation_rules import ENUMS, content_file, given, joined, title
-
-from gongkai import hookimpl
+from gongkai.api import ENUMS, content_file, field_title, given, hookimpl, joined
 
 VOTES = ("votes_for", "votes_against", "votes_abstain")
 NOTICE = ("notice_start", "notice_end")
@@ -32,10 +30,10 @@ def check_votes(records, context):
     for decision in records.get("decisions", []):
         empty = _empty(decision, VOTES)
         if empty and len(empty) < len(VOTES):
-            names = joined(title(context, "decisions", f) for f in VOTES)
+            names = joined(field_title(context, "decisions", f) for f in VOTES)
             yield context.error(
                 "votes-all-or-none",
-                f"决策 {decision.get('id')} 填写了部分票数，但“{joined(title(context, 'decisions', f) for f in empty)}”为空。"
+                f"决策 {decision.get('id')} 填写了部分票数，但“{joined(field_title(context, 'decisions', f) for f in empty)}”为空。"
                 f"{names}三项要么都填（没有人投就填 0），要么都不填（未表决）。请补齐或全部清空。",
                 "decisions", decision, empty[0],
             )
@@ -48,9 +46,9 @@ def check_notice(records, context):
             missing, present = empty[0], next(f for f in NOTICE if f not in empty)
             yield context.error(
                 "notice-both-or-none",
-                f"决策 {decision.get('id')} 填写了“{title(context, 'decisions', present)}”"
-                f"{decision[present].isoformat()}，但“{title(context, 'decisions', missing)}”为空。"
-                f"公示开始和公示结束要么都填，要么都不填：请补上{title(context, 'decisions', missing)}，或清空公示日期。",
+                f"决策 {decision.get('id')} 填写了“{field_title(context, 'decisions', present)}”"
+                f"{decision[present].isoformat()}，但“{field_title(context, 'decisions', missing)}”为空。"
+                f"公示开始和公示结束要么都填，要么都不填：请补上{field_title(context, 'decisions', missing)}，或清空公示日期。",
                 "decisions", decision, missing,
             )
 
@@ -61,7 +59,7 @@ def check_notice_order(records, context):
     for decision in records.get("decisions", []):
         for earlier, later in pairs:
             if given(decision, earlier, later) and decision[later] < decision[earlier]:
-                a, b = title(context, "decisions", earlier), title(context, "decisions", later)
+                a, b = field_title(context, "decisions", earlier), field_title(context, "decisions", later)
                 yield context.error(
                     "date-order",
                     f"决策 {decision.get('id')} 的“{b}”{decision[later].isoformat()} 早于“{a}”"
@@ -88,7 +86,7 @@ def check_minutes(records, context):
         if not given(decision, "minutes"):
             continue
         text = decision["minutes"]
-        path, problem = content_file(context.root, text)
+        path, problem = content_file(context.docs_dir, text)
         if path is not None and path.suffix.lower() not in MARKDOWN:
             problem = f"会议纪要应是 Markdown 文件（以 .md 结尾），而 {text} 不是。请把纪要存成 .md 文件后填写它的路径。"
         if problem:

@@ -12,12 +12,16 @@ from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 from mkdocs.utils.meta import get_data
 
-from gongkai import hookimpl
-from gongkai.data.reading import inside
-from gongkai.site.content import markdown_converter, publishable, read_page
-from gongkai.site.render import relative_url
+from gongkai.api import (
+    excerpt,
+    hookimpl,
+    inside,
+    markdown_converter,
+    publishable,
+    read_page,
+    relative_url,
+)
 
-DESCRIPTION_CHARS = 100
 #: the minutes' own headings start at <h3>, under the page's "会议纪要" <h2>
 MINUTES_TOC = {"baselevel": 3}
 
@@ -56,14 +60,6 @@ def bodies_of(portal, decisions: list) -> list[str]:
     order = list(spec.get("constraints", {}).get("enum") or [])
     used = {d["body"] for d in decisions}
     return [b for b in order if b in used] + sorted(used - set(order))
-
-
-def excerpt(text: str | None, size: int = DESCRIPTION_CHARS) -> str | None:
-    """The first `size` characters of a text, on one line, for share previews."""
-    if not text:
-        return None
-    flat = " ".join(str(text).split())
-    return flat if len(flat) <= size else flat[:size] + "…"
 
 
 # ------------------------------------------------------------------------------ minutes

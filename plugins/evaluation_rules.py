@@ -2,9 +2,7 @@
 满分 > 0 and 得分 ≤ 满分."""
 from __future__ import annotations
 
-from gongkai.plugins.relation_rules import given
-
-from gongkai import hookimpl
+from gongkai.api import given, hookimpl
 
 
 @hookimpl

@@ -10,9 +10,7 @@ import re
 import xml.etree.ElementTree as ET
 from urllib.parse import quote
 
-from gongkai import hookimpl
-from gongkai.data.derived import DONE_STATUSES
-from gongkai.site.render import date_zh
+from gongkai.api import DONE_STATUSES, date_zh, hookimpl
 
 ATOM = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -107,6 +105,11 @@ def feed_xml(portal) -> bytes:
         _add(entry, "content", item["content"], type="text")
     ET.indent(root, space="  ")
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+@hookimpl
+def register_head_links(register, portal):
+    register("feed.xml", "application/atom+xml", portal.site_name)
 
 
 @hookimpl

@@ -1,7 +1,6 @@
 """首页 `/`: headline figures, the decisions now in their 公示期, the latest decisions and results,
 and the way into every index page of the nav (with its description)."""
-from gongkai import hookimpl
-from gongkai.data.derived import DONE_STATUSES
+from gongkai.api import DONE_STATUSES, hookimpl
 
 LATEST = 5
 

@@ -8,7 +8,7 @@ import posixpath
 import re
 from urllib.parse import unquote, urlsplit
 
-from gongkai import error, hookimpl
+from gongkai.api import error, hookimpl
 
 LOADED = {"src", "srcset", "poster", "data", "background", "xlink:href"}  # attributes the browser fetches by itself
 LINKED = {"href", "action", "formaction"}

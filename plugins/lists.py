@@ -5,10 +5,7 @@ JavaScript off every row stays visible).
 It is also the index of every project page."""
 import datetime as dt
 
-from gongkai.plugins.charts import by_community, community_of
-
-from gongkai import hookimpl
-from gongkai.data.resources import standard_enums
+from gongkai.api import by_community, community_of, hookimpl, standard_enums
 
 ENUMS = standard_enums()
 

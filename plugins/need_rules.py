@@ -2,9 +2,7 @@
 requiredness of 认领单位 and 解决日期, and 解决日期 ≥ 提出日期."""
 from __future__ import annotations
 
-from gongkai.plugins.relation_rules import ENUMS, given, index_by_id, joined, wrong_kind
-
-from gongkai import hookimpl
+from gongkai.api import ENUMS, given, hookimpl, index_by_id, joined, wrong_kind
 
 UNCLAIMED = ENUMS["need_unclaimed_statuses"]  # 待认领, 不予立项
 RESOLVED = "已解决"

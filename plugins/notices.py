@@ -13,8 +13,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from gongkai import hookimpl
-from gongkai.data.derived import DONE_STATUSES
+from gongkai.api import DONE_STATUSES, hookimpl
 
 CSS = Path(__file__).parent / "assets" / "notice.css"
 

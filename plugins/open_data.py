@@ -11,15 +11,14 @@ import posixpath
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from gongkai import hookimpl
-from gongkai.data.derived import period_sort_key
-from gongkai.parallel import map_chunks
-
-from .open_data_formats import (
+from gongkai.api import (
     csv_bytes,
     dumps,
     field_rows,
+    hookimpl,
     json_bytes,
+    map_chunks,
+    period_sort_key,
     sha256,
     xlsx_bytes,
 )

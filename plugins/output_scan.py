@@ -14,8 +14,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from gongkai import error, hookimpl
-from gongkai.data.privacy import find, number_key
+from gongkai.api import error, find, hookimpl, number_key, parse_html
 
 THEME_ASSET_DIRS = ("assets/javascripts/", "assets/stylesheets/", "assets/images/", "assets/fonts/")
 URL_ATTRS = frozenset({"href", "src", "action", "formaction", "xlink:href", "poster", "data", "background", "cite",
@@ -126,8 +125,6 @@ class Scanner:
                              element.tag, document.line_of(f"<{element.tag}"))
             if xml and element.attrs.get("type", "").lower() in EMBEDDED_HTML_TYPES:
                 inner = "".join(element.node.itertext()) if element.node is not None else ""
-                from gongkai.site.document import parse_html
-
                 self.scan(parse_html(inner), content=True)
         for owner, body in document.raw_texts:
             if owner.tag == "script":

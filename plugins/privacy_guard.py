@@ -7,8 +7,7 @@ Ids and file paths cannot be masked (they become URLs): a hit there is always an
 """
 from __future__ import annotations
 
-from gongkai import error, hookimpl, warning
-from gongkai.data.privacy import excel_number, find, mask
+from gongkai.api import error, excel_number, find, hookimpl, mask, warning
 
 UNMASKABLE = {"id", "id-list", "path", "path-list"}
 

@@ -3,9 +3,7 @@
 backwards, and photos that are real JPEG/PNG/WebP files of at most 2 MB inside content/."""
 from __future__ import annotations
 
-from gongkai.plugins.relation_rules import ENUMS, content_file, given, joined
-
-from gongkai import hookimpl, warning
+from gongkai.api import ENUMS, content_file, given, hookimpl, joined, warning
 
 DONE = ENUMS["project_done_statuses"]  # 已完成, 已验收
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
@@ -104,9 +102,9 @@ def check_milestone_progress(records, context):
                 highest = milestone
 
 
-def photo_problem(root, text: str) -> str | None:
+def photo_problem(docs_dir, text: str) -> str | None:
     """Why one photo path is refused, or None when it is a real photo inside content/."""
-    path, problem = content_file(root, text)
+    path, problem = content_file(docs_dir, text)
     if problem:
         return problem
     formats = joined(ENUMS["photo_formats"])
@@ -142,7 +140,7 @@ def check_photos(records, context):
             if not given(record, "photos"):
                 continue
             for text in split_paths(record["photos"]):
-                problem = photo_problem(context.root, text)
+                problem = photo_problem(context.docs_dir, text)
                 if problem:
                     yield context.error("photos-missing", f"“照片”填写了 {record['photos']}：{problem}",
                                         resource, record, "photos")

@@ -7,12 +7,7 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-from gongkai import hookimpl
-from gongkai.data.derived import period_sort_key
-from gongkai.data.model import split_ids
-from gongkai.data.reading import inside
-
-from .decisions import excerpt
+from gongkai.api import excerpt, hookimpl, inside, period_sort_key, split_ids
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 #: JPEG start-of-frame markers (they carry the size); C4, C8 and CC are other segments

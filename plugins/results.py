@@ -1,12 +1,17 @@
 """结果公开 `/results/` and `/results/<period>/`: what was done (completed, overdue and terminated
 projects, with charts) and how residents rated it (period scores, stars, rankings, 红黑榜, 约谈,
 黄牌/红牌 and the criteria of each evaluation). Every figure comes from the Portal model."""
-from gongkai.plugins.charts import by_community, completion_chart, percent_chart
-
-from gongkai import hookimpl
-from gongkai.data.derived import DONE_STATUSES, period_sort_key, satisfaction
-from gongkai.data.resources import standard_enums
-from gongkai.site.render import percent
+from gongkai.api import (
+    DONE_STATUSES,
+    by_community,
+    completion_chart,
+    hookimpl,
+    percent,
+    percent_chart,
+    period_sort_key,
+    satisfaction,
+    standard_enums,
+)
 
 KIND_ORDER = standard_enums()["unit_kinds"]
 

@@ -13,10 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from gongkai import hookimpl
-from gongkai.parallel import Background
-from gongkai.site.pages import digest
-from gongkai.site.search import Postings, SearchDoc, build, index, page_text
+from gongkai.api import Background, digest, hookimpl, search
 
 ASSETS = Path(__file__).parent / "assets"
 JOB = "search.generated"  # portal.extra: the index of the generated pages, as a job or ready
@@ -27,8 +24,8 @@ class Indexed:
     """The index of the generated pages: their docs in page order, a key of each, their postings."""
 
     keys: list[str]
-    docs: list[SearchDoc]
-    postings: Postings
+    docs: list[search.SearchDoc]
+    postings: search.Postings
 
     def result(self) -> "Indexed":
         return self
@@ -52,13 +49,14 @@ def pages_ready(pages, portal):
 
     def generated() -> Indexed:
         docs = [_doc(page) for page in pages]
-        return Indexed(keys, docs, index(docs))
+        return Indexed(keys, docs, search.index(docs))
 
     portal.extra[JOB] = Background(generated)
 
 
-def _doc(page) -> SearchDoc:
-    return SearchDoc(page.path, page.title, page_text(page.html), page.kind, page.community, page.boost or 1)
+def _doc(page) -> search.SearchDoc:
+    text = search.page_text(page.html)
+    return search.SearchDoc(page.path, page.title, text, page.kind, page.community, page.boost or 1)
 
 
 def _update(indexed: Indexed, pages, keys: list[str]) -> Indexed:
@@ -75,14 +73,14 @@ def _update(indexed: Indexed, pages, keys: list[str]) -> Indexed:
 def rewrite_output(site_dir, portal):
     global _previous
     job = portal.extra.pop(JOB, None)
-    generated = job.result() if job is not None else Indexed([], [], Postings())
+    generated = job.result() if job is not None else Indexed([], [], search.Postings())
     _previous = generated if portal.preview else None
     known = {doc.path for doc in generated.docs}
-    hand_written = [SearchDoc(path, title, page_text(html)) for path, (title, html) in portal.hand_written.items()
-                    if path not in known]
+    hand_written = [search.SearchDoc(path, title, search.page_text(html))
+                    for path, (title, html) in portal.hand_written.items() if path not in known]
     communities = [unit["name"] for unit in portal.units_of_kind("社区")]
-    files = build(generated.docs + hand_written, communities,
-                  generated.postings, index(hand_written, first=len(generated.docs)))
+    files = search.build(generated.docs + hand_written, communities,
+                         generated.postings, search.index(hand_written, first=len(generated.docs)))
     site = Path(site_dir)
     for path, content in files.items():
         target = site / path

@@ -1,6 +1,5 @@
 """The nine resources of the gongkai data standard."""
-from gongkai import hookimpl
-from gongkai.data.resources import standard_resources
+from gongkai.api import hookimpl, standard_resources
 
 
 @hookimpl

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gongkai import error, hookimpl
+from gongkai.api import error, hookimpl
 
 ASSETS = Path(__file__).parent / "assets"
 CSS = ASSETS / "gongkai.css"

@@ -2,9 +2,7 @@
 (a level may be skipped, never reversed) and no cycles through 上级."""
 from __future__ import annotations
 
-from gongkai.plugins.relation_rules import ENUMS, given, index_by_id, joined
-
-from gongkai import hookimpl
+from gongkai.api import ENUMS, given, hookimpl, index_by_id, joined
 
 TERRITORIAL = ENUMS["territorial_kinds"]  # highest first: 街道, 社区, 网格, 小区, 楼栋
 CHAIN = "→".join(reversed(TERRITORIAL))

@@ -6,13 +6,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from gongkai.plugins.charts import community_of
-
-from gongkai import hookimpl
-from gongkai.data.derived import period_sort_key
-from gongkai.data.resources import standard_enums
-
-from .decisions import excerpt
+from gongkai.api import community_of, excerpt, hookimpl, period_sort_key, standard_enums
 
 TERRITORIAL = tuple(standard_enums()["territorial_kinds"])
 OTHER_KINDS = tuple(standard_enums()["non_territorial_kinds"])

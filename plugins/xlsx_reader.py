@@ -11,9 +11,7 @@ import re
 import warnings
 import zipfile
 
-from gongkai import TableError, hookimpl
-from gongkai.data.resources import Table
-from gongkai.findings import column_letter
+from gongkai.api import Table, TableError, column_letter, hookimpl
 
 RESAVE = "请在 Excel 或 WPS 中打开后重新另存为 .xlsx。"
 FORMULA_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")

@@ -66,13 +66,24 @@ def test_switching_off_a_page_plugin_builds_a_consistent_site(demo_copy, tmp_pat
     sections = re.search(r'<section id="sections">(.*?)</section>', home, re.S).group(1)
     for family in nav_families:
         assert f'href="{family}"' not in sections
-    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    searched = [page["u"] for fragment in (site / "search" / "p").glob("*.json")
+                for page in json.loads(fragment.read_text(encoding="utf-8"))]
+    assert "about/" in searched  # the index is read (a hand-written page is always in it)
     prefixes = tuple(p.replace("*/", "") for p in FAMILIES[plugin])
-    assert not [d["location"] for d in index["docs"] if d["location"].startswith(prefixes) and d["location"]]
+    assert not [u for u in searched if u.startswith(prefixes) and u]
     feed = (site / "feed.xml").read_text(encoding="utf-8")
     for href in re.findall(r'<link rel="alternate" type="text/html" href="([^"]+)"', feed):
         path = href.split("/jinfeng/", 1)[1] if "/jinfeng/" in href else href
         assert (site / path / "index.html").is_file(), f"the feed links to a missing page {href}"
+
+
+def test_switching_off_the_feed_removes_its_link_from_every_page(demo_copy, tmp_path):
+    on = build_site(demo_copy, site_dir=tmp_path / "on")
+    assert 'type="application/atom+xml"' in (on / "decisions" / "index.html").read_text(encoding="utf-8")
+    configure(demo_copy, disable=["feed"])
+    site = build_site(demo_copy, site_dir=tmp_path / "off")
+    assert not (site / "feed.xml").exists()
+    assert [p for p in site.rglob("*.html") if "application/atom+xml" in p.read_text(encoding="utf-8")] == []
 
 
 def test_switching_off_home_needs_a_home_page_of_ones_own(demo_copy, tmp_path):

@@ -187,6 +187,25 @@ def test_hook_register_assets(portal):
     assert 'href="assets/test/extra.css"' in (result.site_dir / "index.html").read_text(encoding="utf-8")
 
 
+def test_hook_register_head_links(portal):
+    class Plugin:
+        @hookimpl
+        def register_head_links(self, register, portal):
+            register("teams/feed.xml", "application/atom+xml", f"{portal.site_name}<志愿>")
+
+        @hookimpl
+        def register_files(self, register):
+            register("teams/feed.xml", '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"/>')
+
+    result = build_with(portal, Plugin())
+    assert result.ok, result.error
+    project = next((result.site_dir / "projects").glob("*/index.html")).read_text(encoding="utf-8")
+    assert '<link rel="alternate" type="application/atom+xml" title="' in project
+    assert 'href="../../teams/feed.xml"' in project and "&lt;志愿&gt;" in project
+    home = (result.site_dir / "index.html").read_text(encoding="utf-8")
+    assert 'href="teams/feed.xml"' in home and 'href="feed.xml"' in home  # the built-in feed's own link
+
+
 def test_hook_register_files(portal):
     class Plugin:
         @hookimpl

@@ -16,7 +16,7 @@ import frictionless
 import openpyxl
 import pytest
 from conftest import build_site, read_rows, write_rows
-from gongkai.plugins.open_data_formats import (
+from gongkai.site.downloads import (
     csv_cell,
     json_value,
     number_text,

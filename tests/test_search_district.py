@@ -51,7 +51,7 @@ def test_the_district_portal_is_large(district):
 
 
 @pytest.mark.parametrize("typing", ["at once", "a key at a time"])
-def test_every_query_shape_lists_its_page_at_district_scale(phone, district, typing):
+def test_every_query_shape_lists_its_page_at_district_scale(phone, district, typing):  # noqa: F811
     portal, base = district
     missed = []
     for name, query, target in district_queries(portal):

@@ -126,10 +126,8 @@ def test_a_preview_rebuild_renders_only_what_changed(preview, portal, tmp_path):
 
 
 def test_a_preview_rebuild_reads_again_for_search_only_the_pages_that_changed(preview, portal, tmp_path, monkeypatch):
-    import gongkai.plugins.search as search_plugin
-
-    read = []
-    monkeypatch.setattr(search_plugin, "page_text", lambda html: read.append(html) or search.page_text(html))
+    read, page_text = [], search.page_text
+    monkeypatch.setattr(search, "page_text", lambda html: read.append(html) or page_text(html))
     rows = read_rows(portal, "projects")
     rows[0]["title"] = "预览搜索增量项目"
     write_rows(portal, "projects", rows)

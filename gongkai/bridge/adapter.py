@@ -90,6 +90,7 @@ class GongkaiPlugin(BasePlugin):
         config.extra_css = [p for p in session.assets if p.endswith(".css")] + list(config.extra_css)
         config.extra_javascript = [p for p in session.assets if p.endswith(".js")] + list(config.extra_javascript)
         config.nav = _nav(session.pages, Path(config.docs_dir), config.nav)
+        config.extra["gongkai_head_links"] = session.head_links
         self._begin_preview(config)
         return config
 
@@ -241,6 +242,7 @@ def _apply_theme_defaults(config) -> None:
 def _share_settings(config, settings: Settings) -> None:
     """The footer lines and the share image reach the theme (gongkai/theme) through `config.extra`."""
     config.extra["gongkai_footer"] = dict(settings.footer or {})
+    config.extra["gongkai_head_links"] = []  # register_head_links, once the data is valid
     config.extra["gongkai_share_image"] = (settings.share_image or "").lstrip("/") or None
 
 

@@ -191,3 +191,27 @@ def split_ids(value: str | None) -> list[str]:
     if not value:
         return []
     return [part.strip() for part in value.replace("；", ";").split(";") if part.strip()]
+
+
+def community_of(unit) -> object | None:
+    """The 社区 a unit belongs to: itself, or the nearest 社区 up its parent chain (None if none)."""
+    seen = set()
+    while unit is not None and id(unit) not in seen:
+        if unit["kind"] == "社区":
+            return unit
+        seen.add(id(unit))
+        unit = unit.parent
+    return None
+
+
+def by_community(records, communities, unit_of) -> list[tuple]:
+    """[(community or None, [records])] in the order of `communities`; None collects the rest.
+
+    `unit_of(record)` gives the record's unit, which is resolved up to its 社区."""
+    groups: dict = {id(c): (c, []) for c in communities}
+    rest: list = []
+    for record in records:
+        group = groups.get(id(community_of(unit_of(record))))
+        (group[1] if group else rest).append(record)
+    out = list(groups.values())
+    return out + [(None, rest)] if rest else out

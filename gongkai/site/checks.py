@@ -13,7 +13,14 @@ from typing import Callable, Iterable
 
 from gongkai.findings import Finding
 from gongkai.parallel import map_chunks
-from gongkai.site.document import HTML_SUFFIXES, JSON_SUFFIXES, XML_SUFFIXES, Document, parse_html, parse_xml
+from gongkai.site.document import (
+    HTML_SUFFIXES,
+    JSON_SUFFIXES,
+    XML_SUFFIXES,
+    Document,
+    parse_html,
+    parse_xml,
+)
 
 TEXT_KINDS = ("html", "xml", "json")
 

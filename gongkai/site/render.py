@@ -85,6 +85,17 @@ def nl2br(value) -> Markup:
     return Markup("<br>\n").join(escape(line) for line in lines)
 
 
+DESCRIPTION_CHARS = 100  # a page's description (share previews, search engines)
+
+
+def excerpt(text: str | None, size: int = DESCRIPTION_CHARS) -> str | None:
+    """The first `size` characters of a text, on one line, for share previews."""
+    if not text:
+        return None
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= size else flat[:size] + "…"
+
+
 def relative_url(here: str, target: str) -> str:
     """The link from page path `here` to `target` (both like "projects/p1/"; "" is the home page).
 

@@ -26,10 +26,10 @@ import bisect
 import json
 import math
 import re
-from array import array
-from collections import defaultdict
 import unicodedata
 import zlib
+from array import array
+from collections import defaultdict
 from dataclasses import dataclass
 
 FOLDER = "search"

@@ -1,8 +1,7 @@
 """Charts drawn at build time as inline SVG. This module only computes geometry; the markup is the
 `chart` macro of templates/chart_bars.html, so every label is escaped by the template.
 
-Not a plugin (it has no hooks): page plugins import it with
-``from gongkai.plugins.charts import percent_chart, completion_chart``.
+Page plugins import it from the plugin API: ``from gongkai.api import percent_chart, completion_chart``.
 
 Layout: one row per item, its label on a text line and a horizontal bar under it, so long Chinese
 names never collide and the chart reads on a phone. The viewBox is 340 units wide, about the
@@ -83,27 +82,3 @@ def completion_chart(chart_id: str, title: str, summary: str, items: list[tuple[
     second_x = 20 + 14 * len(legend[0]) + 16  # swatch, label (14 units a character), gap
     return Chart(chart_id, title, summary, rows, columns, table, "#1b5e20", True,
                  ((legend[0], True, 0), (legend[1], False, second_x)), height=_height(len(rows), True))
-
-
-def community_of(unit) -> object | None:
-    """The 社区 a unit belongs to: itself, or the nearest 社区 up its parent chain (None if none)."""
-    seen = set()
-    while unit is not None and id(unit) not in seen:
-        if unit["kind"] == "社区":
-            return unit
-        seen.add(id(unit))
-        unit = unit.parent
-    return None
-
-
-def by_community(records, communities, unit_of) -> list[tuple]:
-    """[(community or None, [records])] in the order of `communities`; None collects the rest.
-
-    `unit_of(record)` gives the record's unit, which is resolved up to its 社区."""
-    groups: dict = {id(c): (c, []) for c in communities}
-    rest: list = []
-    for record in records:
-        group = groups.get(id(community_of(unit_of(record))))
-        (group[1] if group else rest).append(record)
-    out = list(groups.values())
-    return out + [(None, rest)] if rest else out

@@ -1,0 +1,74 @@
+"""The plugin API: everything a gongkai plugin may import, in one place (`from gongkai.api import …`).
+
+The built-in plugins use nothing else (tests/test_plugin_api.py enforces it), so a plugin of a
+portal can do whatever a built-in one does, and the core may be rearranged behind these names.
+The README's plugin guide lists each name with what it is for.
+"""
+from gongkai.data.derived import DONE_STATUSES, period_sort_key, satisfaction
+from gongkai.data.model import Portal, by_community, community_of, split_ids
+from gongkai.data.privacy import excel_number, find, mask, number_key, public_numbers
+from gongkai.data.reading import inside
+from gongkai.data.resources import (
+    Record,
+    Resource,
+    Table,
+    TableError,
+    standard_enums,
+    standard_resources,
+)
+from gongkai.data.text import decode
+from gongkai.findings import Finding, Report, column_letter, error, warning
+from gongkai.hookspecs import hookimpl
+from gongkai.parallel import Background, map_chunks
+from gongkai.rules import (
+    ENUMS,
+    ID_RE,
+    content_file,
+    field_title,
+    given,
+    index_by_id,
+    joined,
+    wrong_kind,
+)
+from gongkai.settings import ConfigError, Settings
+from gongkai.site import search
+from gongkai.site.charts import completion_chart, percent_chart
+from gongkai.site.content import (
+    check_content,
+    markdown_converter,
+    publishable,
+    read_page,
+)
+from gongkai.site.document import parse_html
+from gongkai.site.downloads import (
+    csv_bytes,
+    dumps,
+    field_rows,
+    json_bytes,
+    sha256,
+    xlsx_bytes,
+)
+from gongkai.site.pages import Page, digest
+from gongkai.site.render import date_zh, excerpt, percent, relative_url
+
+__all__ = [
+    # hooks and the model
+    "hookimpl", "Portal", "Record", "Resource", "Page", "Settings", "ConfigError",
+    # reading tables (read_table)
+    "Table", "TableError", "decode", "column_letter", "inside",
+    # the standard's vocabulary
+    "ENUMS", "ID_RE", "DONE_STATUSES", "standard_enums", "standard_resources", "period_sort_key",
+    "satisfaction", "split_ids", "community_of", "by_community",
+    # findings and rule helpers (register_checks)
+    "Finding", "Report", "error", "warning", "given", "index_by_id", "field_title", "joined", "wrong_kind",
+    "content_file",
+    # personal data
+    "find", "mask", "number_key", "excel_number", "public_numbers",
+    # pages, text and charts
+    "relative_url", "date_zh", "percent", "excerpt", "digest", "percent_chart", "completion_chart",
+    "markdown_converter", "publishable", "read_page", "check_content", "parse_html",
+    # downloads
+    "csv_bytes", "json_bytes", "xlsx_bytes", "dumps", "field_rows", "sha256",
+    # work beside the site engine, and search
+    "Background", "map_chunks", "search",
+]
