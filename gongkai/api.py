@@ -9,6 +9,7 @@ from gongkai.data.model import Portal, by_community, community_of, split_ids
 from gongkai.data.privacy import excel_number, find, mask, number_key, public_numbers
 from gongkai.data.reading import inside
 from gongkai.data.resources import (
+    ENUMS,
     Record,
     Resource,
     Table,
@@ -21,7 +22,6 @@ from gongkai.findings import Finding, Report, column_letter, error, warning
 from gongkai.hookspecs import hookimpl
 from gongkai.parallel import Background, map_chunks
 from gongkai.rules import (
-    ENUMS,
     ID_RE,
     content_file,
     field_title,

@@ -6,10 +6,8 @@ import re
 from pathlib import Path, PurePosixPath
 
 from gongkai.data.reading import inside
-from gongkai.data.resources import Record, standard_enums, standard_resources
+from gongkai.data.resources import Record, standard_resources
 
-#: the standard's vocabularies (statuses, unit kinds, photo formats …) by name, from the schemas' index
-ENUMS = standard_enums()
 #: what an id looks like (the `id` pattern of the units schema; every resource's ids share it)
 ID_RE = re.compile(next(r for r in standard_resources() if r.name == "units").field_by_name["id"]["constraints"]["pattern"])
 

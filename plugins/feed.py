@@ -10,7 +10,7 @@ import re
 import xml.etree.ElementTree as ET
 from urllib.parse import quote
 
-from gongkai.api import DONE_STATUSES, date_zh, hookimpl
+from gongkai.api import date_zh, hookimpl
 
 ATOM = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -68,7 +68,7 @@ def project_entry(p) -> dict:
 def entries(portal) -> list[dict]:
     """Decisions and completed projects whose pages the site has, newest first (ties in a fixed order)."""
     found = [decision_entry(d) for d in portal.decisions]
-    found += [project_entry(p) for p in portal.projects if p["status"] in DONE_STATUSES and p.get("completed_on")]
+    found += [project_entry(p) for p in portal.projects if p.done and p.get("completed_on")]
     found = [e for e in found if portal.has_page(f"{e['kind']}/{e['record']['id']}/")]
     return sorted(found, key=lambda e: (e["day"], e["kind"], e["record"]["id"]), reverse=True)
 

@@ -1,13 +1,13 @@
 """首页 `/`: headline figures, the decisions now in their 公示期, the latest decisions and results,
 and the way into every index page of the nav (with its description)."""
-from gongkai.api import DONE_STATUSES, hookimpl
+from gongkai.api import hookimpl
 
 LATEST = 5
 
 
 @hookimpl
 def register_pages(register, portal):
-    done = [p for p in portal.projects if p["status"] in DONE_STATUSES]
+    done = [p for p in portal.projects if p.done]
     latest_decisions = sorted(portal.decisions, key=lambda d: (d["date"], d["id"]), reverse=True)[:LATEST]
     latest_results = sorted(done, key=lambda p: (p["completed_on"], p["id"]), reverse=True)[:LATEST]
     notices = [(d, (d["notice_end"] - portal.today).days) for d in portal.in_notice]
@@ -25,7 +25,7 @@ def figures(portal, done: list) -> dict:
         "partners": len(portal.units_of_kind("共建单位")),
         "projects_done": len(done),
         "projects": len(portal.projects),
-        "needs_resolved": sum(1 for n in portal.needs if n["status"] == "已解决"),
+        "needs_resolved": sum(1 for n in portal.needs if n.solved),
         "needs": len(portal.needs),
         "decisions": len(portal.decisions),
         "funds": sum(p.get("annual_funds_yuan") or 0 for p in portal.records["pairings"]),

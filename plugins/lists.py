@@ -5,9 +5,7 @@ JavaScript off every row stays visible).
 It is also the index of every project page."""
 import datetime as dt
 
-from gongkai.api import by_community, community_of, hookimpl, standard_enums
-
-ENUMS = standard_enums()
+from gongkai.api import ENUMS, by_community, community_of, hookimpl
 
 
 @hookimpl

@@ -5,7 +5,7 @@ from __future__ import annotations
 from gongkai.api import ENUMS, given, hookimpl, index_by_id, joined, wrong_kind
 
 UNCLAIMED = ENUMS["need_unclaimed_statuses"]  # 待认领, 不予立项
-RESOLVED = "已解决"
+RESOLVED = ENUMS["need_solved_statuses"][0]  # 已解决
 
 
 @hookimpl

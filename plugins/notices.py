@@ -13,7 +13,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from gongkai.api import DONE_STATUSES, hookimpl
+from gongkai.api import hookimpl
 
 CSS = Path(__file__).parent / "assets" / "notice.css"
 
@@ -33,13 +33,13 @@ def absolute(portal, path: str) -> str:
 
 def recent_projects(portal) -> list:
     since = portal.today - dt.timedelta(days=portal.settings.recent_days)
-    done = [p for p in portal.projects if p["status"] in DONE_STATUSES and p.get("completed_on") and since <= p["completed_on"] <= portal.today]
+    done = [p for p in portal.projects if p.done and p.get("completed_on") and since <= p["completed_on"] <= portal.today]
     return sorted(done, key=lambda p: (p["completed_on"], p["id"]), reverse=True)
 
 
 def noticed_decisions(portal) -> list:
     since = portal.today - dt.timedelta(days=portal.settings.recent_days)
-    chosen = [d for d in portal.decisions if d.notice_state in ("公示中", "未开始") or since <= d["date"] <= portal.today]
+    chosen = [d for d in portal.decisions if (d.in_notice or d.notice_upcoming) or since <= d["date"] <= portal.today]
     return sorted(chosen, key=lambda d: (d["date"], d["id"]), reverse=True)
 
 

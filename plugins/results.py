@@ -2,7 +2,7 @@
 projects, with charts) and how residents rated it (period scores, stars, rankings, 红黑榜, 约谈,
 黄牌/红牌 and the criteria of each evaluation). Every figure comes from the Portal model."""
 from gongkai.api import (
-    DONE_STATUSES,
+    ENUMS,
     by_community,
     completion_chart,
     hookimpl,
@@ -10,10 +10,9 @@ from gongkai.api import (
     percent_chart,
     period_sort_key,
     satisfaction,
-    standard_enums,
 )
 
-KIND_ORDER = standard_enums()["unit_kinds"]
+KIND_ORDER = ENUMS["unit_kinds"]
 
 
 @hookimpl
@@ -34,9 +33,9 @@ def register_pages(register, portal):
 
 def index_context(portal) -> dict:
     projects = portal.projects
-    done = sorted((p for p in projects if p["status"] in DONE_STATUSES),
+    done = sorted((p for p in projects if p.done),
                   key=lambda p: (p["completed_on"], p["id"]), reverse=True)
-    terminated = sorted((p for p in projects if p["status"] == "已终止"), key=lambda p: p["id"])
+    terminated = sorted((p for p in projects if p.terminated), key=lambda p: p["id"])
     overdue = [(p, (portal.today - p["due_date"]).days) for p in portal.overdue]
     summaries = [period_summary(portal, period) for period in portal.periods]
     charts = [satisfaction_chart(portal), community_chart(portal)]
@@ -70,7 +69,7 @@ def community_chart(portal):
     if not portal.projects:
         return None
     groups = by_community(portal.projects, portal.units_of_kind("社区"), lambda p: p.community)
-    items = [(c["name"] if c else "街道及其他", sum(p["status"] in DONE_STATUSES for p in ps), len(ps))
+    items = [(c["name"] if c else "街道及其他", sum(p.done for p in ps), len(ps))
              for c, ps in groups]
     summary = "、".join(f"{name} {done}/{total}" for name, done, total in items)
     return completion_chart("chart-completion", "各社区项目完成情况",

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from gongkai.api import community_of, excerpt, hookimpl, period_sort_key, standard_enums
+from gongkai.api import ENUMS, community_of, excerpt, hookimpl, period_sort_key
 
-TERRITORIAL = tuple(standard_enums()["territorial_kinds"])
-OTHER_KINDS = tuple(standard_enums()["non_territorial_kinds"])
+TERRITORIAL = tuple(ENUMS["territorial_kinds"])
+OTHER_KINDS = tuple(ENUMS["non_territorial_kinds"])
 
 
 @dataclass

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from gongkai.bridge.build import build
 from gongkai.data.resources import standard_resources
@@ -16,6 +18,12 @@ from gongkai.session import open_session
 
 REPO = Path(__file__).resolve().parent.parent
 TODAY = "2026-11-25"
+
+# Property-based tests: in CI the same examples every run (a red build is reproducible), with no
+# example database; on a developer's machine, new examples each run.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture
@@ -106,3 +114,11 @@ def codes(report: Report, severity: str = "error") -> list[tuple]:
     """(code, resource, row, field) of each finding: what tests assert on."""
     found = report.errors if severity == "error" else report.warnings
     return [(f.code, f.resource, f.row, f.field) for f in found]
+
+
+def missing_tool(reason: str):
+    """A test that needs a tool this machine lacks: skipped with the reason, but failed under CI=true,
+    where .ci/run installs every tool (Chromium, Node.js, axe-core, fonts)."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI must install it: see .ci/run)")
+    pytest.skip(reason)

@@ -12,7 +12,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import REPO, TODAY
+from conftest import REPO, TODAY, missing_tool
 
 from gongkai.bridge.build import build
 
@@ -41,12 +41,6 @@ PAGE_TYPES = {
 }
 
 
-def missing(reason: str):
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI must install it: see .ci/run)")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory):
     root = tmp_path_factory.mktemp("browser") / "demo"
@@ -72,11 +66,11 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
-        missing(f"Chromium not found at {CHROMIUM}: apt-get install chromium")
+        missing_tool(f"Chromium not found at {CHROMIUM}: apt-get install chromium")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        missing("Playwright for Python is not installed: pip install -e '.[test]'")
+        missing_tool("Playwright for Python is not installed: pip install -e '.[test]'")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
@@ -203,7 +197,7 @@ def test_the_search_dialog_reads_well_on_a_phone(phone, base_url, elder):
     assert size >= (18 if elder else 14)  # the page's own body text is 12.8 px on a phone
     if AXE_JS.exists() or os.environ.get("CI"):
         if not AXE_JS.exists():
-            missing(f"axe-core not found at {AXE_JS}")
+            missing_tool(f"axe-core not found at {AXE_JS}")
         phone.add_script_tag(path=str(AXE_JS))
         violations = phone.evaluate("""async () => (await axe.run(document.querySelector('[data-gk-search]'),
             {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations
@@ -233,7 +227,7 @@ def test_no_horizontal_page_scroll_at_phone_width(phone, base_url, name):
 @pytest.mark.parametrize("name", ["home", "decision", "project", "unit", "period", "lists"])
 def test_no_serious_accessibility_violation(phone, base_url, name):
     if not AXE_JS.exists():
-        missing(f"axe-core not found at {AXE_JS}: npm install --prefix .ci/node axe-core@4")
+        missing_tool(f"axe-core not found at {AXE_JS}: npm install --prefix .ci/node axe-core@4")
     phone.goto(base_url + PAGE_TYPES[name])
     phone.add_script_tag(path=str(AXE_JS))
     result = phone.evaluate("""async () => (await axe.run(document, {runOnly: {type: 'tag',

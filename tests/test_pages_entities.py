@@ -10,8 +10,7 @@ import zlib
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
-from conftest import build_site, read_rows, write_rows
+from conftest import build_site, missing_tool, read_rows, write_rows
 from gongkai.plugins.projects import image_size
 
 VOID = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
@@ -157,7 +156,7 @@ def test_minutes_are_rendered_with_links_that_work_from_the_decision_page(portal
 
 def test_filter_script_filters_the_decision_index_in_the_page(portal):
     if shutil.which("node") is None:
-        pytest.skip("node is not installed")
+        missing_tool("Node.js is not installed: the shipped filter.js cannot run")
     site = build_site(portal)
     script = (site / "assets/gongkai/filter.js").read_text(encoding="utf-8")
     tree = _tree(article(site, "decisions"))

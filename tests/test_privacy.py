@@ -173,7 +173,7 @@ def test_excel_number_in_a_public_field_too(portal):
 
 
 def test_numbers_stored_as_numbers_in_xlsx(portal):
-    openpyxl = pytest.importorskip("openpyxl")
+    import openpyxl
     rows = read_rows(portal, "units")
     book = openpyxl.Workbook()
     sheet = book.active
@@ -214,7 +214,7 @@ def test_masked_values_are_the_same_in_every_output(portal):
 
 
 def xlsx_strings(path) -> list[str]:
-    openpyxl = pytest.importorskip("openpyxl")
+    import openpyxl
     book = openpyxl.load_workbook(path, read_only=True)
     return [str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for v in row if v is not None]
 

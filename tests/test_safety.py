@@ -302,3 +302,65 @@ def test_external_javascript_in_the_config_is_refused(portal):
     (portal / "site_config.yml").write_text(text + "extra_javascript:\n  - https://cdn.example.com/track.js\n", encoding="utf-8")
     done = cli("build", str(portal), "--today", TODAY)
     assert done.returncode == 1 and "cdn.example.com" in done.stderr
+
+
+#: the CLI on a system without renameat2 (the swap falls back to two renames), killed by SIGKILL right
+#: after the rename named by argv[1] ("first": the old site moved aside; "second": the new one in place)
+FALLBACK_KILLED_CLI = textwrap.dedent("""
+    import os, signal, sys
+    from gongkai.bridge import site_folder
+    site_folder.exchange = lambda a, b: False
+    kill_after = {"first": 1, "second": 2}[sys.argv.pop(1)]
+    renames = []
+    real_rename = os.rename
+    def rename(src, dst):
+        real_rename(src, dst)
+        if ".site.old-" in str(dst) or renames:
+            renames.append(dst)
+            if len(renames) == kill_after:
+                os.kill(os.getpid(), signal.SIGKILL)
+    site_folder.os.rename = rename
+    from gongkai.cli import main
+    sys.exit(main(sys.argv[1:]))
+""")
+
+
+def test_the_fallback_swap_killed_between_its_two_steps_is_undone_at_the_next_start(portal):
+    site = build_site(portal)
+    before = hashes(site)
+    set_cell(portal, "projects", 0, "title", "改过的项目名称")
+    killed = subprocess.run([sys.executable, "-c", FALLBACK_KILLED_CLI, "first", "build", str(portal), "--today", TODAY],
+                            capture_output=True, text=True, timeout=300)
+    assert killed.returncode == -signal.SIGKILL
+    [old] = portal.glob(".site.old-*")  # killed between the steps: the previous site is aside, none in place
+    assert not site.exists() and hashes(old) == before
+    set_cell(portal, "units", 0, "kind", "居委会")  # the next build fails on the data, after its start-up
+    assert cli("build", str(portal), "--today", TODAY).returncode == 1
+    assert hashes(site) == before and list(portal.glob(".site.old-*")) == []
+
+
+def test_the_fallback_swap_killed_after_its_second_step_publishes_the_new_site(portal):
+    site = build_site(portal)
+    set_cell(portal, "projects", 0, "title", "改过的项目名称")
+    killed = subprocess.run([sys.executable, "-c", FALLBACK_KILLED_CLI, "second", "build", str(portal), "--today", TODAY],
+                            capture_output=True, text=True, timeout=300)
+    assert killed.returncode == -signal.SIGKILL
+    assert "改过的项目名称" in (site / "projects" / "p-seats" / "index.html").read_text(encoding="utf-8")
+    assert len(list(portal.glob(".site.old-*"))) == 1  # the previous site, not yet removed
+    assert cli("validate", str(portal), "--today", TODAY).returncode == 0
+    assert cli("build", str(portal), "--today", TODAY).returncode == 0
+    assert list(portal.glob(".site.old-*")) == [] and building_dirs(portal) == []
+
+
+def test_a_site_the_last_check_refuses_is_not_published_even_with_new_data(portal):
+    site = build_site(portal)
+    before = hashes(site)
+    set_cell(portal, "projects", 0, "title", "不应发布的新名称")  # a republished site would show this
+    (portal / "plugins" / "veto.py").write_text(
+        "from gongkai.api import error, hookimpl\n\n@hookimpl\ndef check_site(site_dir):\n"
+        "    return [error('test-veto', '测试插件拒绝发布。', file='index.html')]\n", encoding="utf-8")
+    configure(portal, plugins=["plugins/veto.py"])
+    done = cli("build", str(portal), "--today", TODAY)
+    assert done.returncode == 1 and "测试插件拒绝发布" in done.stderr
+    assert hashes(site) == before
+    assert not any("不应发布的新名称" in p.read_text(encoding="utf-8") for p in site.rglob("*.html"))

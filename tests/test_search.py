@@ -6,14 +6,13 @@ index bytes, and the browser's folding of text is the index's."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import zlib
 from pathlib import Path
 
 import pytest
-from conftest import REPO, build_site, read_rows, write_rows
+from conftest import REPO, build_site, missing_tool, read_rows, write_rows
 
 from gongkai.site.search import fold, shard_of
 
@@ -46,9 +45,7 @@ EXPECTED = {
 def node() -> str:
     found = shutil.which("node")
     if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("Node.js is missing: CI installs it (.ci/run)")
-        pytest.skip("Node.js is not installed: the shipped search.js cannot run")
+        missing_tool("Node.js is not installed: the shipped search.js cannot run")
     return found
 
 

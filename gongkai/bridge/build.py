@@ -40,13 +40,13 @@ def build(root: Path, site_dir: Path | None = None, today: str | None = None, se
     progress = progress or Progress(enabled=False)
     progress.stage("读取并检查数据")
     session = session or open_session(Path(root).resolve(), today)
-    if not session.report.valid:
-        return BuildResult(session.report)
     config = session.config
     final = Path(os.path.realpath(site_dir or config.site_dir))
     site_folder.check_replaceable(final, config.root, portal_folders(config))
     site_folder.check_writable(final)
-    site_folder.remove_stale(final)
+    site_folder.remove_stale(final)  # also puts back a site that a killed two-step swap left aside
+    if not session.report.valid:
+        return BuildResult(session.report)
     errors = _ErrorLog()
     try:
         with site_folder.building(final) as temp:

@@ -7,9 +7,14 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from gongkai.data.resources import (
+    ENUMS as _ENUMS,  # status words live in gongkai/schemas/index.json only
+)
+
 STAR_STEPS = ((95, 5), (90, 4), (80, 3), (70, 2), (60, 1))
-OPEN_STATUSES = ("已立项", "实施中")
-DONE_STATUSES = ("已完成", "已验收")
+OPEN_STATUSES = tuple(_ENUMS["project_open_statuses"])
+DONE_STATUSES = tuple(_ENUMS["project_done_statuses"])
+NOTICE_UPCOMING, NOTICE_OPEN, NOTICE_ENDED = _ENUMS["notice_states"]
 PERIOD_RE = re.compile(r"^(\d{4})(?:-(H|Q)(\d)|-(\d{2}))?$")
 
 
@@ -126,8 +131,20 @@ def notice_state(decision, today: dt.date) -> str | None:
     if start is None or end is None:
         return None
     if today < start:
-        return "未开始"
-    return "公示中" if today <= end else "已结束"
+        return NOTICE_UPCOMING
+    return NOTICE_OPEN if today <= end else NOTICE_ENDED
+
+
+def record_flags(record, resource: str) -> dict[str, bool]:
+    """The status flags of a record, named after the schemas' status groups, so that plugins and
+    templates test `p.done` or `d.withdrawn`, never a status word."""
+    status = record.get("status")
+    groups = {"projects": ("done", "accepted", "terminated"), "decisions": ("corrected", "withdrawn"),
+              "needs": ("solved",)}.get(resource, ())
+    names = {"done": "project_done_statuses", "accepted": "project_accepted_statuses",
+             "terminated": "project_terminated_statuses", "corrected": "decision_corrected_statuses",
+             "withdrawn": "decision_withdrawn_statuses", "solved": "need_solved_statuses"}
+    return {flag: status in _ENUMS[names[flag]] for flag in groups}
 
 
 def satisfaction(evaluations: list) -> float | None:

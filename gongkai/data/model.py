@@ -102,15 +102,22 @@ class Portal:
         self.period_scores = derived.period_scores(self.evaluations, self.by_id["units"])
         self.periods = sorted({ps.period for ps in self.period_scores}, key=derived.period_sort_key, reverse=True)
         self.lists = derived.ranked_lists(self.period_scores, s.ranked_kinds, s.red_list_min, s.black_list_below)
+        for u in self.units:
+            u.__dict__["period_scores"] = []
         for ps in self.period_scores:
             ps.subject.period_scores.append(ps)
+        for resource in ("projects", "decisions", "needs"):
+            for record in self.records.get(resource, []):
+                record.__dict__.update(derived.record_flags(record, resource))
         for p in self.projects:
             p.__dict__["overdue"] = derived.is_overdue(p, self.today)
         for d in self.decisions:
-            d.__dict__["notice_state"] = derived.notice_state(d, self.today)
-            d.__dict__["passed"] = derived.vote_passed(d)
+            state = derived.notice_state(d, self.today)
+            d.__dict__.update(notice_state=state, in_notice=state == derived.NOTICE_OPEN,
+                              notice_upcoming=state == derived.NOTICE_UPCOMING,
+                              notice_ended=state == derived.NOTICE_ENDED, passed=derived.vote_passed(d))
         self.overdue = sorted((p for p in self.projects if p.overdue), key=lambda p: p["id"])
-        self.in_notice = sorted((d for d in self.decisions if d.notice_state == "公示中"), key=lambda d: d["id"])
+        self.in_notice = sorted((d for d in self.decisions if d.in_notice), key=lambda d: d["id"])
         self.satisfaction = derived.satisfaction(self.evaluations)
 
     def scores_in(self, period: str) -> list:
@@ -120,70 +127,40 @@ class Portal:
         return derived.satisfaction([e for e in self.evaluations if e["period"] == period])
 
 
-def _attach(record: Record, **relations: Any) -> None:
-    record.__dict__.update(relations)
-
-
 def _link(portal: Portal) -> None:
-    """Attach every relation of the data standard, both ways."""
-    get = portal.get
-
-    for u in portal.units:
-        _attach(u, parent=get("units", u.get("parent_id")), children=[], pairings=[], resources=[], projects_led=[],
-                projects_joined=[], projects_here=[], needs_claimed=[], needs_here=[], decisions_here=[],
-                evaluations=[], period_scores=[])
-    for u in portal.units:
-        if u.parent is not None:
-            u.parent.children.append(u)
-    for p in portal.records["pairings"]:
-        _attach(p, unit=get("units", p["unit_id"]), community=get("units", p["community_id"]))
-        for side in (p.unit, p.community):
-            if side is not None:
-                side.pairings.append(p)
-    for r in portal.records["resources"]:
-        _attach(r, unit=get("units", r["unit_id"]))
-        if r.unit is not None:
-            r.unit.resources.append(r)
-    for n in portal.needs:
-        _attach(n, community=get("units", n["community_id"]), claimed_unit=get("units", n.get("claimed_by")), projects=[])
-        if n.community is not None:
-            n.community.needs_here.append(n)
-        if n.claimed_unit is not None:
-            n.claimed_unit.needs_claimed.append(n)
-    for d in portal.decisions:
-        _attach(d, community=get("units", d.get("community_id")), projects=[])
-        if d.community is not None:
-            d.community.decisions_here.append(d)
-    for p in portal.projects:
-        partners = [get("units", pid) for pid in split_ids(p.get("partner_unit_ids"))]
-        _attach(p, community=get("units", p["community_id"]), lead_unit=get("units", p["lead_unit_id"]),
-                partners=[u for u in partners if u is not None], need=get("needs", p.get("need_id")),
-                decision=get("decisions", p.get("decision_id")), milestones=[], evaluations=[])
-        for owner, attr in ((p.community, "projects_here"), (p.lead_unit, "projects_led")):
-            if owner is not None:
-                getattr(owner, attr).append(p)
-        for u in p.partners:
-            u.projects_joined.append(p)
-        if p.need is not None:
-            p.need.projects.append(p)
-        if p.decision is not None:
-            p.decision.projects.append(p)
-    for m in portal.records["milestones"]:
-        _attach(m, project=get("projects", m["project_id"]))
-        if m.project is not None:
-            m.project.milestones.append(m)
-    for e in portal.evaluations:
-        _attach(e, subject=get("units", e["subject_id"]), project=get("projects", e.get("project_id")), criteria=[])
-        if e.subject is not None:
-            e.subject.evaluations.append(e)
-        if e.project is not None:
-            e.project.evaluations.append(e)
-    for item in portal.records["evaluation_items"]:
-        _attach(item, evaluation=get("evaluations", item["evaluation_id"]))
-        if item.evaluation is not None:
-            item.evaluation.criteria.append(item)
+    """Attach every relation, both ways, as the schemas' foreignKeys name them: a key field gives the
+    record an attribute (`relation`: `project.lead_unit`), and the record it points to a list
+    (`reverse`: `unit.projects_led`), in file order. Keys without a `relation` are checked, not linked."""
+    relations = []
+    for name, resource in portal.resources.items():
+        for fk in resource.foreign_keys:
+            if fk.get("relation") and len(fk["fields"]) == 1:
+                relations.append((name, fk["fields"][0], fk["reference"].get("resource") or name, fk["relation"],
+                                  fk.get("reverse")))
+    for _, _, target, _, reverse in relations:
+        if reverse:
+            for record in portal.records.get(target, []):
+                record.__dict__.setdefault(reverse, [])
+    for name, key, target, relation, reverse in relations:
+        for record in portal.records.get(name, []):
+            other = portal.get(target, record.get(key))
+            record.__dict__[relation] = other
+            if other is not None and reverse:
+                other.__dict__[reverse].append(record)
+    _link_partners(portal)
     for p in portal.projects:
         p.milestones.sort(key=lambda m: (m["date"], m.line))
+
+
+def _link_partners(portal: Portal) -> None:
+    """projects.partner_unit_ids is a `;` list of unit ids, which a foreignKey cannot express."""
+    for u in portal.units:
+        u.__dict__["projects_joined"] = []
+    for p in portal.projects:
+        partners = [portal.get("units", pid) for pid in split_ids(p.get("partner_unit_ids"))]
+        p.__dict__["partners"] = [u for u in partners if u is not None]
+        for u in p.partners:
+            u.projects_joined.append(p)
 
 
 def split_ids(value: str | None) -> list[str]:

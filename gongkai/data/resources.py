@@ -63,8 +63,13 @@ def standard_resources() -> list[Resource]:
 
 
 def standard_enums() -> dict[str, list[str]]:
+    """The standard's vocabularies (statuses, unit kinds …) by name, read from the schemas' index."""
     folder = importlib_resources.files("gongkai") / "schemas"
     return json.loads((folder / "index.json").read_text(encoding="utf-8")).get("enums", {})
+
+
+#: the vocabularies, read once: the only place gongkai takes status words and kinds from
+ENUMS = standard_enums()
 
 
 @dataclass

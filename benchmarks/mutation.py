@@ -1,0 +1,123 @@
+"""The mutation check, run by hand: one small deliberate bug at a time, in a scratch copy of the
+repository, then the test files that should notice it, under CI=true. A mutation that no test
+notices is a rule the suite does not prove.
+
+    python benchmarks/mutation.py            # all mutations; prints a table, exits 1 if one survived
+    python benchmarks/mutation.py stars vote # only these
+
+The scratch copy is the tracked files of this checkout (`git ls-files`) with `gongkai/plugins` linked
+to `plugins/`, so that its tests import the mutated code, not the installed gongkai.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Mutation:
+    name: str
+    file: str
+    before: str  # must occur exactly once in the file
+    after: str
+    tests: tuple[str, ...]  # test files (or node ids) that should fail
+
+
+MUTATIONS = [
+    Mutation("red list at exactly 90", "gongkai/data/derived.py", "if ps.score >= red_min:", "if ps.score > red_min:",
+             ("tests/test_edges.py",)),
+    Mutation("black list below 60", "gongkai/data/derived.py", "if ps.score < black_below:",
+             "if ps.score <= black_below:", ("tests/test_edges.py",)),
+    Mutation("stars", "gongkai/data/derived.py", "if score >= limit), 0)", "if score > limit), 0)",
+             ("tests/test_edges.py",)),
+    Mutation("tied ranks (1, 2, 2, 4)", "gongkai/data/derived.py",
+             "ps.rank = group[i - 1].rank if i and ps.score == group[i - 1].score else i + 1", "ps.rank = i + 1",
+             ("tests/test_edges.py",)),
+    Mutation("公示中 on its last day", "gongkai/data/derived.py", "return NOTICE_OPEN if today <= end else NOTICE_ENDED",
+             "return NOTICE_OPEN if today < end else NOTICE_ENDED", ("tests/test_edges.py",)),
+    Mutation("a tied vote", "gongkai/data/derived.py", "return votes[0] * 2 > sum(votes)",
+             "return votes[0] * 2 >= sum(votes)", ("tests/test_edges.py",)),
+    Mutation("overdue on the due date", "gongkai/data/derived.py", "due is not None and due < today",
+             "due is not None and due <= today", ("tests/test_edges.py",)),
+    Mutation("red card from the calendar-previous period", "gongkai/data/derived.py",
+             'return f"{year - 1}-{kind}{last}"', 'return f"{year}-{kind}{last}"', ("tests/test_edges.py",)),
+    Mutation("fallback swap: delete, then rename", "gongkai/bridge/site_folder.py",
+             "        os.rename(final, old)\n        os.rename(new, final)\n        shutil.rmtree(old)",
+             "        shutil.rmtree(final)\n        os.rename(new, final)",
+             ("tests/test_safety.py::test_the_fallback_swap_killed_between_its_two_steps_is_undone_at_the_next_start",)),
+    Mutation("the QR code's URL without its trailing /", "plugins/notices.py", '"qr": qr_svg(absolute(portal, page))',
+             '"qr": qr_svg(absolute(portal, page).rstrip("/"))', ("tests/test_notices.py",)),
+    Mutation("the shipped search.js: one character pair fewer", "plugins/assets/search.js",
+             "for (var i = 0; i + 1 < word.length; i++)", "for (var i = 0; i + 2 < word.length; i++)",
+             ("tests/test_search.py",)),
+    Mutation("the shipped search.js: queries not NFKC-folded", "plugins/assets/search.js",
+             'return String(text).normalize("NFKC").toLowerCase()', "return String(text).toLowerCase()",
+             ("tests/test_search.py",)),
+    Mutation("publish although the last check failed", "gongkai/bridge/adapter.py", "        if problems:\n",
+             "        if problems and False:\n",
+             ("tests/test_safety.py::test_a_site_the_last_check_refuses_is_not_published_even_with_new_data",
+              "tests/test_hooks.py::test_hook_check_site")),
+]
+
+
+def scratch_copy() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="gongkai-mutation-")) / "repo"
+    files = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout.split(b"\0")
+    for name in filter(None, files):
+        source, target = REPO / os.fsdecode(name), folder / os.fsdecode(name)
+        if source.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    (folder / "gongkai" / "plugins").symlink_to("../plugins")
+    return folder
+
+
+def run(mutation: Mutation, copy: Path) -> tuple[bool, float, str]:
+    """(caught, seconds, the first failing test or else pytest's last line)."""
+    target = copy / mutation.file
+    original = target.read_text(encoding="utf-8")
+    if original.count(mutation.before) != 1:
+        raise SystemExit(f"{mutation.name}: the text to mutate occurs {original.count(mutation.before)} times in {mutation.file}")
+    target.write_text(original.replace(mutation.before, mutation.after), encoding="utf-8")
+    started = time.perf_counter()
+    try:
+        done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *mutation.tests],
+                              cwd=copy, capture_output=True, text=True, env={**os.environ, "CI": "true"}, timeout=1800)
+    finally:
+        target.write_text(original, encoding="utf-8")
+    failed = [line.split(" - ")[0].removeprefix("FAILED ") for line in done.stdout.splitlines()
+              if line.startswith("FAILED ")]
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    return done.returncode != 0, time.perf_counter() - started, (failed or lines[-1:] or [done.stderr[-200:]])[0]
+
+
+def main(names: list[str]) -> int:
+    chosen = [m for m in MUTATIONS if not names or any(n.lower() in m.name.lower() for n in names)]
+    copy = scratch_copy()
+    try:
+        clean = subprocess.run([sys.executable, "-c", "import gongkai, gongkai.plugins.notices as n; print(n.__file__)"],
+                               cwd=copy, capture_output=True, text=True, check=True).stdout.strip()
+        if not clean.startswith(str(copy)):
+            raise SystemExit(f"the scratch copy imports {clean}, not its own code")
+        print("| mutation | caught? | by | s |\n|---|---|---|---:|")
+        survived = 0
+        for mutation in chosen:
+            caught, seconds, last = run(mutation, copy)
+            survived += not caught
+            print(f"| {mutation.name} (`{mutation.file}`) | {'yes' if caught else '**no**'} | {last} | {seconds:.0f} |",
+                  flush=True)
+        return 1 if survived else 0
+    finally:
+        shutil.rmtree(copy.parent, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
