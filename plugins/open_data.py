@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from gongkai.api import (
     csv_bytes,
+    digest,
     dumps,
     field_rows,
     hookimpl,
@@ -172,19 +173,36 @@ def _derived_files(portal) -> list[Download]:
 
 
 def downloads(portal) -> list[Download]:
-    """Every file under data/, built once per portal (the page shows their sizes and row counts)."""
+    """Every file under data/, built once per portal (the page shows their sizes and row counts).
+    In `gongkai serve`, a resource whose rows did not change keeps the files of the last build."""
+    global _previous
     if CACHE_KEY not in portal.extra:
         when = dt.datetime.combine(portal.today, dt.time())
         resources = published(portal)
+        keys = [_rows_key(r, portal) for r in resources] if portal.preview else []
+        kept = {n: _previous[key] for n, key in enumerate(keys) if key in _previous}
 
         def made(numbers):  # in worker processes: the XLSX files of a district take seconds each
             return [(n, _resource_files(resources[n], portal, when)) for n in numbers]
 
-        per_resource = sorted(map_chunks(made, range(len(resources)), min_items=2), key=lambda item: item[0])
+        todo = [n for n in range(len(resources)) if n not in kept]
+        per_resource = sorted(map_chunks(made, todo, min_items=2) + list(kept.items()), key=lambda item: item[0])
+        if portal.preview:
+            _previous = {keys[n]: made_files for n, made_files in per_resource}
         files = [f for _, made_files in per_resource for f in made_files] + _derived_files(portal)
         package = Download("data/datapackage.json", "datapackage", "数据包说明", "json", _datapackage(portal, files))
         portal.extra[CACHE_KEY] = files + [package]
     return portal.extra[CACHE_KEY]
+
+
+_previous: dict[str, list] = {}  # `gongkai serve`: the files of each resource at the last build, by _rows_key
+
+
+def _rows_key(resource, portal) -> str:
+    """Everything a resource's files are made of: its rows as typed, its schema, the published
+    resources (foreign keys) and the reference date."""
+    rows = [sorted(record.items()) for record in portal.records[resource.name]]
+    return digest(resource.name, resource.title, resource.schema, sorted(portal.files), portal.today, rows)
 
 
 @hookimpl

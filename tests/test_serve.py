@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import json
 import os
 import socket
 import subprocess
@@ -168,3 +169,37 @@ def test_a_preview_shows_bad_data_then_recovers_when_it_is_fixed(preview, portal
     preview.build()
     assert 'class="gk-banner"' not in (preview.site / "index.html").read_text(encoding="utf-8")
     same_site(preview.site, build_site(portal, site_dir=tmp_path / "full"))
+
+
+def test_a_preview_after_a_sequence_of_edits_equals_a_full_build(preview, portal, tmp_path):
+    """Edits that reach many pages, each followed by a preview rebuild: a unit name that many pages
+    show, a foreign key moved to another unit, an evaluation that moves a firm onto the 黑榜, a new
+    row and the downloads of an unchanged resource kept from the last build."""
+    units = read_rows(portal, "units")
+    next(u for u in units if u["id"] == "c-dongfeng")["name"] = "东风新社区"
+    write_rows(portal, "units", units)
+    preview.build()
+    assert "东风新社区" in (preview.site / "projects" / "p-seats" / "index.html").read_text(encoding="utf-8")
+
+    projects = read_rows(portal, "projects")
+    next(p for p in projects if p["id"] == "p-seats")["lead_unit_id"] = "u-hospital"
+    write_rows(portal, "projects", projects)
+    preview.build()
+    assert "p-seats" in (preview.site / "units" / "u-hospital" / "index.html").read_text(encoding="utf-8")
+
+    evaluations = read_rows(portal, "evaluations")
+    for row in evaluations:
+        if row["subject_id"] == "pm-sample":
+            row["score"] = "40"
+    write_rows(portal, "evaluations", evaluations)
+    items = read_rows(portal, "evaluation_items")
+    write_rows(portal, "evaluation_items", [], fieldnames=list(items[0]))
+    preview.build()
+
+    needs = read_rows(portal, "needs")
+    write_rows(portal, "needs", needs + [dict(needs[0], id="n-new", title="新增的需求")])
+    preview.build()
+    assert (preview.site / "lists" / "index.html").read_text(encoding="utf-8").count("新增的需求") == 1
+    same_site(preview.site, build_site(portal, site_dir=tmp_path / "full"))
+    results = json.loads((preview.site / "data" / "results.json").read_text(encoding="utf-8"))
+    assert "pm-sample" in json.dumps(results["black_list"])  # 40 < 60: the edit moved it onto the 黑榜
