@@ -72,11 +72,14 @@ def extend_portal(portal: "Portal") -> None:
 
 @hookspec
 def register_pages(register: Callable[..., None], portal: "Portal") -> None:
-    """Add pages with ``register(path, title, html, nav=None, order=0, boost=None, description=None)``.
+    """Add pages with ``register(path, title, html=None, nav=None, order=0, boost=None, description=None,
+    *, template=None, context=None, requires=(), kind=None, community=None, reads=None)``.
 
-    ``path`` is the page's URL path (``"decisions/"``, ``"projects/p1/"``; ``""`` is the home page),
-    ``html`` the finished, escaped body HTML (render it with ``portal.render``). Give ``nav`` (the
-    nav title) only for index pages: entity pages stay out of the nav.
+    ``path`` is the page's URL path (``"decisions/"``, ``"projects/p1/"``; ``""`` is the home page).
+    Give the body as ``html`` (finished, escaped) or as a ``template`` with its ``context``, rendered once
+    every page is registered. Give ``nav`` (the nav title) only for index pages. ``reads`` names what
+    the body depends on (records and resource names; ``gongkai.api.related(record)`` for an entity
+    page): ``gongkai serve`` then renders it again only when one of them changed.
     """
 
 

@@ -44,6 +44,7 @@ class Session:
         self.pm = create_plugin_manager(self.settings, self.root)
         self.hand_written: dict[str, tuple[str, str]] = {}  # page URL -> (title, body HTML): add_hand_written
         self.preview = False  # set by the MkDocs adapter in `gongkai serve`; becomes `portal.preview`
+        self.render_memo = None  # `gongkai serve`: the page bodies of the last build (gongkai/site/reads.py)
 
     # ------------------------------------------------------------------ load + validate
     @cached_property
@@ -110,6 +111,10 @@ class Session:
         self.pm.hook.extend_portal(portal=portal)
         return portal
 
+    def _plugin_files(self) -> list[Path]:
+        """The portal's own plugin modules (their code shapes page bodies too)."""
+        return [self.root / str(rel) for rel in self.settings.plugins if (self.root / str(rel)).is_file()]
+
     def _template_dirs(self) -> list[Path]:
         import gongkai.plugins as builtin
 
@@ -126,10 +131,11 @@ class Session:
         def register(path: str, title: str, html: str | None = None, nav: str | None = None, order: int = 0,
                      boost: float | None = None, description: str | None = None, *, template: str | None = None,
                      context: dict | None = None, requires: tuple = (), kind: str | None = None,
-                     community=None) -> None:
+                     community=None, reads=None) -> None:
             page = Page(path, title, html, nav, order, boost, description, template, dict(context or {}),
                         tuple(check_page_path(p) for p in requires), kind or ("栏目" if nav else "页面"),
-                        community["name"] if isinstance(community, dict) else community)
+                        community["name"] if isinstance(community, dict) else community,
+                        None if reads is None else tuple(reads))
             if page.path in pages:
                 raise ValueError(f"两个插件都生成了页面 /{page.path}：请关闭其中一个插件")
             pages[page.path] = page
@@ -142,8 +148,15 @@ class Session:
                               "请在 content/ 中写首页 index.md，或从 site_config.yml 的 disable 中去掉 home。", code="no-home")
         portal.pages = pages
         ordered = sorted(pages.values(), key=lambda p: p.path)
-        for page in ordered:
-            page.render(portal.render)
+        memo = self.render_memo
+        if memo is None:
+            for page in ordered:
+                page.render(portal.render)
+        else:  # `gongkai serve`: a body whose inputs did not change is kept from the last build
+            memo.begin(portal, ordered, self._template_dirs(), self._plugin_files())
+            for page in ordered:
+                memo.render(page, portal)
+            memo.forget_others(ordered)
         self.pm.hook.pages_ready(pages=ordered, portal=portal)
         return ordered
 

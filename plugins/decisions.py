@@ -19,6 +19,7 @@ from gongkai.api import (
     markdown_converter,
     publishable,
     read_page,
+    related,
     relative_url,
 )
 
@@ -40,7 +41,8 @@ def register_pages(register, portal):
         source = d.get("minutes")
         register(path, d["title"], template="decision.html",
                  context=dict(d=d, minutes_url=minutes.page_of(source), minutes_html=minutes.render(source, path)),
-                 boost=1.5, description=excerpt(d["resolution"]), kind="决策", community=d.community)
+                 boost=1.5, description=excerpt(d["resolution"]), kind="决策", community=d.community,
+                 reads=related(d))
 
 
 def by_month(decisions: list) -> list[tuple]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from gongkai.api import hookimpl
+from gongkai.api import hookimpl, related
 
 CSS = Path(__file__).parent / "assets" / "notice.css"
 
@@ -58,5 +58,5 @@ def register_pages(register, portal):
         for record in records:
             page = f"{kind}/{record['id']}/"
             register(f"{page}notice/", title + record["title"], template=template, requires=(page,), kind="公示",
-                     community=record.community,
+                     community=record.community, reads=related(record),
                      context={kind[0]: record, "qr": qr_svg(absolute(portal, page)), "target": absolute(portal, page)})

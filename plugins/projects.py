@@ -7,7 +7,7 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-from gongkai.api import excerpt, hookimpl, inside, period_sort_key, split_ids
+from gongkai.api import excerpt, hookimpl, inside, period_sort_key, related, split_ids
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 #: JPEG start-of-frame markers (they carry the size); C4, C8 and CC are other segments
@@ -34,7 +34,7 @@ def register_pages(register, portal):
         context = dict(p=p, photos=photos, overspent=overspent(p), spent_share=spent_share(p),
                        evaluations=evaluations_of(p))
         register(path, p["title"], template="project.html", context=context, boost=1.5,
-                 description=excerpt(p.get("summary")), kind="项目", community=p.community)
+                 description=excerpt(p.get("summary")), kind="项目", community=p.community, reads=related(p))
 
 
 def overspent(project) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from gongkai.api import ENUMS, community_of, excerpt, hookimpl, period_sort_key
+from gongkai.api import ENUMS, community_of, excerpt, hookimpl, period_sort_key, related
 
 TERRITORIAL = tuple(ENUMS["territorial_kinds"])
 OTHER_KINDS = tuple(ENUMS["non_territorial_kinds"])
@@ -34,10 +34,11 @@ def register_pages(register, portal):
     for u in portal.units:
         path = f"units/{u['id']}/"
         decisions = sorted(u.decisions_here, key=lambda d: (d["date"], d["id"]), reverse=True)
+        chain, scores = ancestors(u), history.get(u["id"], [])
         register(path, u["name"], template="unit.html",
-                 context=dict(u=u, chain=ancestors(u), territorial=u["kind"] in TERRITORIAL, decisions=decisions,
-                              history=history.get(u["id"], [])),
-                 boost=2, description=excerpt(u.get("description")), kind="单位", community=community_of(u))
+                 context=dict(u=u, chain=chain, territorial=u["kind"] in TERRITORIAL, decisions=decisions, history=scores),
+                 boost=2, description=excerpt(u.get("description")), kind="单位", community=community_of(u),
+                 reads=related(u) + tuple(chain) + (("evaluations", "units") if scores else ()))  # ranks: every score
 
 
 def territorial_children(unit) -> list:

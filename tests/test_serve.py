@@ -138,6 +138,22 @@ def test_a_preview_rebuild_reads_again_for_search_only_the_pages_that_changed(pr
     same_site(preview.site, build_site(portal, site_dir=tmp_path / "full"))
 
 
+def test_a_preview_rebuild_renders_again_only_the_bodies_whose_records_changed(preview, portal, tmp_path, monkeypatch):
+    from gongkai.site.pages import Page
+
+    rendered, render = [], Page.render
+    monkeypatch.setattr(Page, "render", lambda page, r: rendered.append(page.path) or render(page, r))
+    rows = read_rows(portal, "milestones")
+    rows[0]["description"] = "里程碑说明已改"
+    write_rows(portal, "milestones", rows)
+    preview.build()
+    entity = sorted(p for p in rendered if p.startswith(("projects/", "units/", "decisions/")) and p.count("/") == 2)
+    # only p-seats shows its milestones (its decision and its units list p-seats, not its milestones);
+    # that nothing else needed rendering is what the comparison with a full build proves
+    assert entity == ["projects/p-seats/"]
+    same_site(preview.site, build_site(portal, site_dir=tmp_path / "full"))
+
+
 def test_a_preview_rebuild_removes_the_page_of_a_deleted_row(preview, portal, tmp_path):
     rows = read_rows(portal, "projects")
     gone = rows[-1]["id"]

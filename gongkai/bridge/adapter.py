@@ -71,6 +71,7 @@ class GongkaiPlugin(BasePlugin):
             session = Session(PortalConfig.of(config, self.settings))
         self.session, self._banner, self._pages = session, None, {}
         session.preview = self.preview is not None
+        session.render_memo = self.preview.renders if self.preview is not None else None
         self._build_started = time.time()
         _share_settings(config, session.settings)
         if not session.report.valid:

@@ -1,9 +1,10 @@
 """Incremental rebuilds for `gongkai serve`.
 
 `gongkai serve` runs MkDocs' dirty builds: MkDocs re-renders only the pages whose `File.is_modified()`
-is true and leaves the other files of the preview folder as they are. gongkai still reads the data
-and generates every page body (that is how it knows what changed), but a page is re-rendered,
-re-indexed for search and re-checked only when its body, title or description changed. When
+is true and leaves the other files of the preview folder as they are. gongkai reads and validates the
+data again; a page body whose inputs (`reads`) did not change is kept from the last build
+(gongkai/site/reads.py), the others are rendered; a page is re-rendered by MkDocs, re-indexed for
+search and re-checked only when its body, title or description changed. When
 something every page shows changed (site_config.yml, the nav, the theme assets, the reference date,
 the findings banner), the preview folder is emptied first, which makes the next build a full one.
 
@@ -14,6 +15,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from mkdocs.structure.files import File
+
+from gongkai.site.reads import RenderMemo
 
 
 class GeneratedFile(File):
@@ -30,6 +33,7 @@ class PreviewState:
     """What the previous build of this `serve` session made."""
 
     def __init__(self) -> None:
+        self.renders = RenderMemo()  # the page bodies of the last build, by what they read
         self.site_fingerprint: str | None = None
         self.pages: dict[str, str] = {}  # src_uri -> Page.fingerprint at the previous build
         self.full = True  # this build renders every page

@@ -36,6 +36,7 @@ class Page:
     requires: tuple = ()  # pages this one belongs to: without them it is left out (a notice without its decision)
     kind: str = "页面"  # what the page is, as search results and filters name it: 决策, 项目, 单位 …
     community: str | None = None  # the name of the 社区 the page belongs to (search filters by it)
+    reads: tuple | None = None  # the records and resource names the body depends on (gongkai/site/reads.py)
 
     def __post_init__(self) -> None:
         self.path = check_page_path(self.path)

@@ -1,0 +1,102 @@
+"""What a page body reads, so that `gongkai serve` renders again only the bodies whose inputs changed.
+
+A page plugin names what a body depends on when it registers the page: `register(..., reads=...)`,
+records and whole resources (by name). `related(record, ...)` collects what an entity page shows: the
+record, the records its relations reach, and the records those point to. A page without `reads` is
+rendered on every build.
+
+The key of a page is a digest of the records it read (every cell and every derived flag, in order, so
+a record that joins or leaves a list changes it too), of the resources it read, of its plain context
+values (a minutes file's HTML) and of what every page depends on (`RenderMemo.begin`). Same key, same
+body: the template, its context and the helpers are functions of exactly these.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+from gongkai.data.resources import Record
+from gongkai.site.pages import Page, digest
+
+_PLAIN = (str, int, float, bool, Decimal, dt.date, type(None))
+
+
+def related(*roots) -> tuple:
+    """What an entity page shows of the data: the `roots`, every record their relations reach (both
+    ways: a project's units, milestones and evaluations; a unit's projects and needs), and the records
+    those point to (the unit that leads each of a unit's projects, the community of each need). Each
+    once, in a fixed order (the order of the relations and of their lists)."""
+    seen: dict[int, Record] = {}
+    roots = [r for r in roots if isinstance(r, Record)]
+    for record in roots:
+        seen.setdefault(id(record), record)
+    near = []
+    for record in roots:
+        for value in record.__dict__.values():
+            for other in (value if isinstance(value, list) else (value,)):
+                if isinstance(other, Record) and id(other) not in seen:
+                    seen[id(other)] = other
+                    near.append(other)
+    for record in near:
+        for other in record.__dict__.values():
+            if isinstance(other, Record) and id(other) not in seen:
+                seen[id(other)] = other
+    return tuple(seen.values())
+
+
+class RenderMemo:
+    """The bodies of the last build by page path, with their keys (kept by `gongkai serve`)."""
+
+    def __init__(self) -> None:
+        self.bodies: dict[str, tuple[str, str]] = {}  # path -> (key, html)
+        self._common = ""
+        self._records: dict[int, str] = {}
+        self._resources: dict[str, str] = {}
+        self.rendered = 0  # bodies rendered by the last build (the others were kept)
+
+    def begin(self, portal, pages: list[Page], template_dirs: list[Path], plugin_files: list[Path]) -> None:
+        """What every page depends on: the reference date, the settings, the site's name and address,
+        which pages exist (links), the templates, the portal's plugins and content/ (photos, minutes)."""
+        files = [f for folder in template_dirs if folder.is_dir() for f in sorted(folder.rglob("*")) if f.is_file()]
+        content = sorted(portal.docs_dir.rglob("*")) if portal.docs_dir.is_dir() else []
+        self._common = digest(portal.today, repr(portal.settings), portal.site_url, portal.site_name,
+                              [p.path for p in pages], [(str(f), f.read_bytes()) for f in files + plugin_files],
+                              [(str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in content if f.is_file()])
+        self._records, self._resources, self.rendered = {}, {}, 0
+
+    def render(self, page: Page, portal) -> None:
+        """The page's body: kept from the last build when its key is the same, else rendered."""
+        if page.reads is None or page.html is not None:
+            page.render(portal.render)
+            return
+        key = self._key(page, portal)
+        kept = self.bodies.get(page.path)
+        if kept is not None and kept[0] == key:
+            page.html, page.context = kept[1], {}
+            return
+        page.render(portal.render)
+        self.rendered += 1
+        self.bodies[page.path] = (key, page.html)
+
+    def forget_others(self, pages: list[Page]) -> None:
+        paths = {page.path for page in pages}
+        self.bodies = {path: kept for path, kept in self.bodies.items() if path in paths}
+
+    def _key(self, page: Page, portal) -> str:
+        plain = sorted((name, value) for name, value in page.context.items() if isinstance(value, _PLAIN))
+        read = [self._resource(item, portal) if isinstance(item, str) else self._record(item) for item in page.reads]
+        return digest(self._common, page.path, page.template, page.title, page.description, plain, read)
+
+    def _record(self, record: Record) -> str:
+        found = self._records.get(id(record))
+        if found is None:
+            flags = sorted((k, v) for k, v in record.__dict__.items() if isinstance(v, _PLAIN))
+            found = self._records[id(record)] = digest(sorted(record.items(), key=lambda kv: kv[0]), flags)
+        return found
+
+    def _resource(self, name: str, portal) -> str:
+        found = self._resources.get(name)
+        if found is None:
+            found = self._resources[name] = digest([self._record(r) for r in portal.records.get(name, [])])
+        return found
