@@ -12,7 +12,7 @@ from pathlib import Path
 from gongkai.config import PortalConfig, load_config
 from gongkai.data import cache
 from gongkai.data.model import Portal
-from gongkai.data.reading import load_tables
+from gongkai.data.reading import inside, load_tables
 from gongkai.data.resources import Resource
 from gongkai.data.validation import CheckContext, ValidatedData, validate
 from gongkai.findings import Finding, Report
@@ -195,6 +195,23 @@ class Session:
         """A hand-written page as the engine rendered it (its URL path, title and body HTML), for the
         plugins that read every published page (search)."""
         self.hand_written[path] = (title, html)
+
+    def publish(self, site_dir: Path, since: float | None = None) -> list[Finding]:
+        """The publish stage over a site the engine has written: every ``register_files`` file written
+        (a file whose bytes did not change is left alone, so a preview does not check it again), every
+        ``rewrite_output``, then every check (of the files written at or after `since`, when given).
+        Returns the errors that stop publishing; the caller swaps the site in only when there are none."""
+        site = Path(site_dir)
+        for path, content in self.files.items():
+            target = site / path
+            if not inside(target, site):
+                raise ValueError(f"插件要写入网站文件夹以外的 {path}，已阻止。")
+            if target.is_file() and target.read_bytes() == content:
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        self.rewrite_output(site)  # e.g. the search plugin writes its index
+        return [f for f in self.check_site(site, since) if f.severity == "error"]
 
     def rewrite_output(self, site_dir: Path) -> None:
         self.portal.hand_written = dict(sorted(self.hand_written.items()))

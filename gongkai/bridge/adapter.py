@@ -1,5 +1,7 @@
-"""The thin MkDocs adapter: forwards on_config / on_files / on_page_* / on_post_build to the core
-Session. All options are documented on `gongkai.settings.Settings`."""
+"""The MkDocs adapter: translates MkDocs' events into Session calls (on_config: the data and the pages;
+on_files: the generated pages and assets; on_page_*: their bodies and meta; on_post_build:
+`Session.publish`, the publish stage before the swap in gongkai/bridge/build.py). All options are
+documented on `gongkai.settings.Settings`."""
 from __future__ import annotations
 
 import logging
@@ -169,20 +171,14 @@ class GongkaiPlugin(BasePlugin):
         if self._banner:
             return
         self.progress.stage("写入下载文件并检查网站")
-        for path, content in self.session.files.items():
-            target = site / path
-            if not inside(target, site):
-                raise PluginError(f"插件要写入网站文件夹以外的 {path}，已阻止。")
-            if self.preview is not None and target.is_file() and target.read_bytes() == content:
-                continue  # a preview rebuild leaves unchanged downloads alone, so they are not checked again
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
-        self.session.rewrite_output(site)  # e.g. the search plugin writes its index
         since = None
         if self.preview is not None:
-            self.preview.finish(self.session.pages, site)
-            since = None if self.preview.full else self._build_started - 2  # files this rebuild wrote (2 s: coarse mtimes)
-        problems = [f for f in self.session.check_site(site, since) if f.severity == "error"]
+            self.preview.finish(self.session.pages, site)  # pages of deleted rows go before the link check
+            since = None if self.preview.full else self._build_started - 2  # the files this rebuild wrote
+        try:
+            problems = self.session.publish(site, since)
+        except ValueError as exc:
+            raise PluginError(str(exc)) from None
         if problems:
             raise PluginError("生成的网站未通过发布前检查，没有发布：\n" + "\n".join(f"  {f.file}: {f.message}" for f in problems))
 
