@@ -7,8 +7,9 @@ rendered on every build.
 
 The key of a page is a digest of the records it read (every cell and every derived flag, in order, so
 a record that joins or leaves a list changes it too), of the resources it read, of its plain context
-values (a minutes file's HTML) and of what every page depends on (`RenderMemo.begin`). Same key, same
-body: the template, its context and the helpers are functions of exactly these.
+values (a minutes file's HTML) and of what every page depends on (`RenderMemo.begin`). A plugin that
+gives `reads` promises that its body is a function of exactly these; tests/test_serve.py holds the
+built-in pages to it by comparing previews after many kinds of edits with full builds, byte for byte.
 """
 from __future__ import annotations
 
