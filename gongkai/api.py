@@ -48,7 +48,7 @@ from gongkai.site.downloads import (
     sha256,
     xlsx_bytes,
 )
-from gongkai.site.pages import Page, digest
+from gongkai.site.pages import Page, digest, write_changed
 from gongkai.site.reads import related
 from gongkai.site.render import date_zh, excerpt, percent, relative_url
 
@@ -66,7 +66,7 @@ __all__ = [
     # personal data
     "find", "mask", "number_key", "excel_number", "public_numbers",
     # pages, text and charts
-    "relative_url", "date_zh", "percent", "excerpt", "digest", "related", "percent_chart", "completion_chart",
+    "relative_url", "date_zh", "percent", "excerpt", "digest", "related", "write_changed", "percent_chart", "completion_chart",
     "markdown_converter", "publishable", "read_page", "check_content", "parse_html",
     # downloads
     "csv_bytes", "json_bytes", "xlsx_bytes", "dumps", "field_rows", "sha256",

@@ -12,14 +12,14 @@ from pathlib import Path
 from gongkai.config import PortalConfig, load_config
 from gongkai.data import cache
 from gongkai.data.model import Portal
-from gongkai.data.reading import inside, load_tables
+from gongkai.data.reading import load_tables
 from gongkai.data.resources import Resource
 from gongkai.data.validation import CheckContext, ValidatedData, validate
 from gongkai.findings import Finding, Report
 from gongkai.plugin_manager import create_plugin_manager
 from gongkai.settings import ConfigError, reference_date
 from gongkai.site.checks import OutputFile, SiteFiles, check_output
-from gongkai.site.pages import Page, check_file_path, check_page_path
+from gongkai.site.pages import Page, check_file_path, check_page_path, write_changed
 from gongkai.site.render import Renderer
 
 log = logging.getLogger("mkdocs.plugins.gongkai")
@@ -112,8 +112,8 @@ class Session:
         return portal
 
     def _plugin_files(self) -> list[Path]:
-        """The portal's own plugin modules (their code shapes page bodies too)."""
-        return [self.root / str(rel) for rel in self.settings.plugins if (self.root / str(rel)).is_file()]
+        """The source files of every registered plugin (their code shapes page bodies too)."""
+        return sorted({f for _, plugin in self.pm.list_name_plugin() if (f := cache.source_file(plugin))})
 
     def _template_dirs(self) -> list[Path]:
         import gongkai.plugins as builtin
@@ -202,14 +202,7 @@ class Session:
         ``rewrite_output``, then every check (of the files written at or after `since`, when given).
         Returns the errors that stop publishing; the caller swaps the site in only when there are none."""
         site = Path(site_dir)
-        for path, content in self.files.items():
-            target = site / path
-            if not inside(target, site):
-                raise ValueError(f"插件要写入网站文件夹以外的 {path}，已阻止。")
-            if target.is_file() and target.read_bytes() == content:
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
+        write_changed(site, self.files)
         self.rewrite_output(site)  # e.g. the search plugin writes its index
         return [f for f in self.check_site(site, since) if f.severity == "error"]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from gongkai.api import Background, digest, hookimpl, search
+from gongkai.api import Background, digest, hookimpl, search, write_changed
 
 ASSETS = Path(__file__).parent / "assets"
 JOB = "search.generated"  # portal.extra: the index of the generated pages, as a job or ready
@@ -81,10 +81,4 @@ def rewrite_output(site_dir, portal):
     communities = [unit["name"] for unit in portal.units_of_kind("社区")]
     files = search.build(generated.docs + hand_written, communities,
                          generated.postings, search.index(hand_written, first=len(generated.docs)))
-    site = Path(site_dir)
-    for path, content in files.items():
-        target = site / path
-        if target.is_file() and target.read_bytes() == content:
-            continue  # a preview rebuild: the file did not change
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
+    write_changed(site_dir, files)

@@ -43,7 +43,6 @@ class GongkaiPlugin(BasePlugin):
         self._pages: dict = {}
         self._banner: str | None = None  # `serve` on invalid data: the findings, shown on every page
         self.progress = Progress(enabled=False)
-        self._doc_pages: list[str] = []  # the URLs of this build's pages, in MkDocs' order
         self.preview: PreviewState | None = None  # `gongkai serve` (dirty builds): what the last build made
         self._build_started = 0.0
 
@@ -128,12 +127,11 @@ class GongkaiPlugin(BasePlugin):
         for path, content in ({} if self._banner else self.session.assets).items():
             files.append(File.generated(config, path, content=content))
         documents = files.documentation_pages()
-        self._doc_pages = [file.url for file in documents]
         if self.preview is not None:  # hand-written pages: few, and the nav shows their titles only once they are read
             for file in documents:
                 if not isinstance(file, GeneratedFile):
                     file.is_modified = _always  # type: ignore[method-assign]
-        self.progress.stage("生成页面", total=len(self._doc_pages))
+        self.progress.stage("生成页面", total=len(documents))
         return files
 
     # ------------------------------------------------------------------ pages

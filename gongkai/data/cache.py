@@ -25,7 +25,7 @@ def validation_key(session) -> str | None:
         if core.suffix in (".py", ".json"):
             digest.update(_file_hash(core))
     for name, plugin in sorted(session.pm.list_name_plugin(), key=lambda np: np[0]):
-        source = _source_file(plugin)
+        source = source_file(plugin)
         if source is None:
             return None
         digest.update(f"|plugin {name}".encode())
@@ -44,7 +44,8 @@ def validation_key(session) -> str | None:
     return digest.hexdigest()
 
 
-def _source_file(plugin) -> Path | None:
+def source_file(plugin) -> Path | None:
+    """The file a plugin's code is in (a module, or the module of a plugin object's class)."""
     target = plugin if inspect.ismodule(plugin) else type(plugin)
     try:
         return Path(inspect.getfile(target))

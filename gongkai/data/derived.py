@@ -135,16 +135,20 @@ def notice_state(decision, today: dt.date) -> str | None:
     return NOTICE_OPEN if today <= end else NOTICE_ENDED
 
 
+#: resource → flag → the schemas' status group that sets it
+STATUS_FLAGS = {
+    "projects": {"done": "project_done_statuses", "accepted": "project_accepted_statuses",
+                 "terminated": "project_terminated_statuses"},
+    "decisions": {"corrected": "decision_corrected_statuses", "withdrawn": "decision_withdrawn_statuses"},
+    "needs": {"solved": "need_solved_statuses"},
+}
+
+
 def record_flags(record, resource: str) -> dict[str, bool]:
     """The status flags of a record, named after the schemas' status groups, so that plugins and
     templates test `p.done` or `d.withdrawn`, never a status word."""
     status = record.get("status")
-    groups = {"projects": ("done", "accepted", "terminated"), "decisions": ("corrected", "withdrawn"),
-              "needs": ("solved",)}.get(resource, ())
-    names = {"done": "project_done_statuses", "accepted": "project_accepted_statuses",
-             "terminated": "project_terminated_statuses", "corrected": "decision_corrected_statuses",
-             "withdrawn": "decision_withdrawn_statuses", "solved": "need_solved_statuses"}
-    return {flag: status in _ENUMS[names[flag]] for flag in groups}
+    return {flag: status in _ENUMS[group] for flag, group in STATUS_FLAGS.get(resource, {}).items()}
 
 
 def satisfaction(evaluations: list) -> float | None:

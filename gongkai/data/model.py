@@ -106,7 +106,7 @@ class Portal:
             u.__dict__["period_scores"] = []
         for ps in self.period_scores:
             ps.subject.period_scores.append(ps)
-        for resource in ("projects", "decisions", "needs"):
+        for resource in derived.STATUS_FLAGS:
             for record in self.records.get(resource, []):
                 record.__dict__.update(derived.record_flags(record, resource))
         for p in self.projects:

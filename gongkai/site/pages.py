@@ -6,7 +6,9 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 
+from gongkai.data.reading import inside
 from gongkai.site.render import safe_title
 
 PATH_RE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9_.-]*/)*$")
@@ -95,3 +97,17 @@ def check_file_path(path: str) -> str:
     if path.startswith("/") or norm.startswith("..") or "\\" in path or not re.match(r"^[A-Za-z0-9_./-]+$", path):
         raise PathError(f"文件路径 {path!r} 不安全：必须留在网站文件夹内，只能用英文字母、数字、_ . - /")
     return norm
+
+
+def write_changed(site_dir: Path, files: dict[str, bytes]) -> None:
+    """Write each file (site-relative path → bytes) into the site folder, leaving a file whose bytes are
+    already there alone (a preview rebuild then neither rewrites nor re-checks it)."""
+    site = Path(site_dir)
+    for path, content in files.items():
+        target = site / path
+        if not inside(target, site):
+            raise ValueError(f"插件要写入网站文件夹以外的 {path}，已阻止。")
+        if target.is_file() and target.read_bytes() == content:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
