@@ -45,6 +45,7 @@ class Session:
         self.hand_written: dict[str, tuple[str, str]] = {}  # page URL -> (title, body HTML): add_hand_written
         self.preview = False  # set by the MkDocs adapter in `gongkai serve`; becomes `portal.preview`
         self.render_memo = None  # `gongkai serve`: the page bodies of the last build (gongkai/site/reads.py)
+        self.table_memo = None  # `gongkai serve`: the tables read and typed last time (gongkai/data/table_memo.py)
 
     # ------------------------------------------------------------------ load + validate
     @cached_property
@@ -78,10 +79,14 @@ class Session:
         cached = cache.load(self._cache_dir, key) if key else None
         if cached is not None:
             return cached
-        loaded = load_tables(self.root, self.resources, self.settings, self.pm.hook)
+        memo = self.table_memo
+        if memo is not None:
+            memo.code = cache.code_key(self) or ""
+            memo = memo if memo.code else None  # a plugin whose code cannot be hashed: nothing is reused
+        loaded = load_tables(self.root, self.resources, self.settings, self.pm.hook, memo)
         context = CheckContext(self.root, self.settings, self.today, loaded.resources, loaded.files,
                                docs_dir=self.config.docs_dir, markdown_extensions=self.config.markdown_extensions)
-        result = validate(loaded, context, self.checks)
+        result = validate(loaded, context, self.checks, memo)
         if key:
             if self.cache_records:
                 cache.store(self._cache_dir, key, result)

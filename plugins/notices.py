@@ -9,6 +9,7 @@ has its own print stylesheet instead.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 
 from markupsafe import Markup
@@ -18,6 +19,7 @@ from gongkai.api import hookimpl, related
 CSS = Path(__file__).parent / "assets" / "notice.css"
 
 
+@functools.lru_cache(maxsize=4096)  # `gongkai serve` draws a notice's code again only when its address is new
 def qr_svg(url: str) -> Markup:
     """The QR code of `url` as inline SVG, drawn at build time (no script, no request)."""
     import segno  # imported here: `gongkai validate` never draws QR codes

@@ -25,7 +25,7 @@ def register_pages(register, portal):
         older = periods[i + 1] if i + 1 < len(periods) else None
         register(f"results/{period}/", f"{period} 评价结果", template="results_period.html",
                  context=period_context(portal, period, newer, older), kind="评价周期",
-                 description=f"{period} 评价周期的得分、星级、排名、红黑榜、约谈和亮牌。")
+                 description=f"{period} 评价周期的得分、星级、排名、红黑榜、约谈和亮牌。", reads=period_reads(portal, period))
 
 
 # ------------------------------------------------------------------------------ index
@@ -92,6 +92,14 @@ def period_context(portal, period: str, newer: str | None, older: str | None) ->
                 score_of=score_of, satisfaction=portal.satisfaction_in(period), red=lists.red.get(period, []),
                 black=lists.black.get(period, []), interviews=lists.interviews.get(period, []),
                 cards=[(unit, card) for unit, p, card in lists.cards if p == period], rate=satisfaction)
+
+
+def period_reads(portal, period: str) -> tuple:
+    """A period page shows scores, ranks and lists (亮牌 look at earlier periods too) made from every
+    evaluation, its criteria and the units, and links the projects evaluated in this period."""
+    evaluated = (getattr(e, "project", None) for e in portal.evaluations if e["period"] == period)
+    projects = {id(p): p for p in evaluated if p is not None}
+    return ("evaluations", "evaluation_items", "units", *projects.values())
 
 
 def _kind_key(portal):

@@ -219,3 +219,53 @@ def test_a_preview_after_a_sequence_of_edits_equals_a_full_build(preview, portal
     same_site(preview.site, build_site(portal, site_dir=tmp_path / "full"))
     results = json.loads((preview.site / "data" / "results.json").read_text(encoding="utf-8"))
     assert "pm-sample" in json.dumps(results["black_list"])  # 40 < 60: the edit moved it onto the 黑榜
+
+
+def test_a_preview_rebuild_types_again_only_the_changed_table_and_rechecks_the_keys_that_point_to_it(
+        preview, portal, tmp_path, monkeypatch):
+    """A unit deleted: only units.csv is read and typed again, yet the unchanged tables whose rows name
+    that unit get their foreign-key findings, exactly those of a fresh validation; restored, they go."""
+    from gongkai.data import cells
+    from gongkai.session import open_session
+
+    typed, type_rows = [], cells.TableTyper.type_rows
+    monkeypatch.setattr(cells.TableTyper, "type_rows", lambda typer, table: typed.append(typer.resource.name) or type_rows(typer, table))
+    units, projects = read_rows(portal, "units"), read_rows(portal, "projects")
+    lead = projects[0]["lead_unit_id"]
+    write_rows(portal, "units", [u for u in units if u["id"] != lead])
+    preview.build()
+    assert typed == ["units"]
+    session = preview.builder.config().mkdocs.plugins["gongkai"].session
+    fresh = open_session(portal, TODAY, cache_records=False)
+    shown = [(f.code, f.file, f.row, f.column, f.message) for f in session.report.findings]
+    assert shown == [(f.code, f.file, f.row, f.column, f.message) for f in fresh.report.findings]
+    assert ("foreign-key", "datasets/projects.csv", 2) in {(c, file, row) for c, file, row, _, _ in shown}
+    assert 'class="gk-banner"' in (preview.site / "index.html").read_text(encoding="utf-8")
+
+    write_rows(portal, "units", units)
+    preview.build()
+    assert typed == ["units", "units"]
+    assert preview.builder.config().mkdocs.plugins["gongkai"].session.report.errors == []
+    same_site(preview.site, build_site(portal, site_dir=tmp_path / "full"))
+
+
+def test_a_period_page_is_rendered_again_only_when_a_project_it_links_changes(preview, portal, tmp_path, monkeypatch):
+    """results/<period>/ reads every evaluation and unit (ranks, 亮牌) and links the projects evaluated in
+    that period: a project's new title re-renders the period that evaluated it, not the others."""
+    from gongkai.site.pages import Page
+
+    projects = read_rows(portal, "projects")
+    other = next(p["id"] for p in projects if p["id"] != "p-seats")
+    evaluations = read_rows(portal, "evaluations")
+    write_rows(portal, "evaluations", evaluations + [dict(evaluations[0], id="ev-old", period="2025-H2", project_id=other)])
+    preview.build()
+    rendered, render = [], Page.render
+    monkeypatch.setattr(Page, "render", lambda page, r: rendered.append(page.path) or render(page, r))
+    for project_id, period in (("p-seats", "2026-H1"), (other, "2025-H2")):
+        rendered.clear()
+        next(p for p in projects if p["id"] == project_id)["title"] = f"改名的项目{project_id}"
+        write_rows(portal, "projects", projects)
+        preview.build()
+        assert sorted(p for p in rendered if p.startswith("results/") and p != "results/") == [f"results/{period}/"]
+        assert f"改名的项目{project_id}" in (preview.site / "results" / period / "index.html").read_text(encoding="utf-8")
+    same_site(preview.site, build_site(portal, site_dir=tmp_path / "full"))

@@ -72,7 +72,9 @@ class GongkaiPlugin(BasePlugin):
             session = Session(PortalConfig.of(config, self.settings))
         self.session, self._banner, self._pages = session, None, {}
         session.preview = self.preview is not None
-        session.render_memo = self.preview.renders if self.preview is not None else None
+        if self.preview is not None:
+            session.render_memo, session.table_memo = self.preview.renders, self.preview.tables
+            session.cache_records = False  # the preview keeps its tables in memory; a pickle of every record costs a second
         self._build_started = time.time()
         _share_settings(config, session.settings)
         if not session.report.valid:

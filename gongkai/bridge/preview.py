@@ -16,6 +16,7 @@ from pathlib import Path
 
 from mkdocs.structure.files import File
 
+from gongkai.data.table_memo import TableMemo
 from gongkai.site.reads import RenderMemo
 
 
@@ -34,6 +35,7 @@ class PreviewState:
 
     def __init__(self) -> None:
         self.renders = RenderMemo()  # the page bodies of the last build, by what they read
+        self.tables = TableMemo()  # the tables read and typed by the last validation
         self.site_fingerprint: str | None = None
         self.pages: dict[str, str] = {}  # src_uri -> Page.fingerprint at the previous build
         self.full = True  # this build renders every page

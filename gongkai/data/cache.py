@@ -19,6 +19,29 @@ CORE = Path(__file__).parent.parent  # the whole gongkai package
 
 def validation_key(session) -> str | None:
     """A content hash of every input of validation, or None when a plugin's code cannot be hashed."""
+    digest = _code_digest(session)
+    if digest is None:
+        return None
+    datasets = session.root / session.settings.datasets_dir
+    for folder, data in ((datasets, True), (session.config.docs_dir, False)):
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+            digest.update(str(path).encode())
+            if path.is_symlink():
+                digest.update(b"link:" + str(path.resolve()).encode())
+            elif path.is_file():  # data and pages by content; photos and other files by size and time
+                by_content = data or path.suffix.lower() in (".md", ".markdown")
+                digest.update(_file_hash(path) if by_content else _stat_key(path))
+    return digest.hexdigest()
+
+
+def code_key(session) -> str | None:
+    """A hash of every input of validation but the data and content files: the settings, the reference
+    date, site_config.yml, the resources and the code (gongkai's and every plugin's)."""
+    digest = _code_digest(session)
+    return None if digest is None else digest.hexdigest()
+
+
+def _code_digest(session):
     digest = hashlib.sha256(f"gongkai {__version__}|{session.today}|{session.settings!r}".encode())
     digest.update(session.config.text.encode("utf-8"))  # Markdown extensions and folders: content/ is checked too
     for core in sorted(CORE.rglob("*")):  # the core's own code and schemas: an upgrade must not reuse old results
@@ -32,16 +55,7 @@ def validation_key(session) -> str | None:
         digest.update(hashlib.sha256(source.read_bytes()).digest())
     for resource in sorted(session.resources.values(), key=lambda r: r.name):
         digest.update(repr((resource.name, resource.required, resource.schema)).encode())
-    datasets = session.root / session.settings.datasets_dir
-    for folder, data in ((datasets, True), (session.config.docs_dir, False)):
-        for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
-            digest.update(str(path).encode())
-            if path.is_symlink():
-                digest.update(b"link:" + str(path.resolve()).encode())
-            elif path.is_file():  # data and pages by content; photos and other files by size and time
-                by_content = data or path.suffix.lower() in (".md", ".markdown")
-                digest.update(_file_hash(path) if by_content else _stat_key(path))
-    return digest.hexdigest()
+    return digest
 
 
 def source_file(plugin) -> Path | None:

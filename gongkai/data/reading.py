@@ -23,9 +23,11 @@ class LoadedData:
     """The tables found in `datasets/`, by resource name, and what was noticed on the way."""
 
     resources: dict[str, Resource]
-    tables: dict[str, Table] = field(default_factory=dict)
+    tables: dict[str, Table] = field(default_factory=dict)  # a TypedTable when a TableMemo kept it
     files: dict[str, str] = field(default_factory=dict)  # resource -> path as shown to staff
     findings: list[Finding] = field(default_factory=list)
+    keys: dict[str, str] = field(default_factory=dict)  # resource -> its TableMemo key, when a memo is used
+    read_findings: dict[str, list[Finding]] = field(default_factory=dict)  # resource -> what reading it found
 
 
 def rel(path: Path, root: Path) -> str:
@@ -176,8 +178,9 @@ def header_fields(resource: Resource, header: list) -> dict[str, str]:
     return {column_letter(c.index): c.field for c in HeaderMap(resource).columns(header) if c.field}
 
 
-def load_tables(root: Path, resources: dict[str, Resource], settings: Settings, hook) -> LoadedData:
-    """Read every data file of the portal through the `read_table` hook."""
+def load_tables(root: Path, resources: dict[str, Resource], settings: Settings, hook, memo=None) -> LoadedData:
+    """Read every data file of the portal through the `read_table` hook; with a TableMemo
+    (gongkai/data/table_memo.py), a file read and typed before with the same inputs is not read again."""
     datasets = root / settings.datasets_dir
     resources, package_findings = extend_with_datapackage(resources, datasets, root)
     data = LoadedData(resources)
@@ -186,22 +189,36 @@ def load_tables(root: Path, resources: dict[str, Resource], settings: Settings, 
     for name, path in found.items():
         shown = rel(path, root)
         data.files[name] = shown
-        try:
-            table = hook.read_table(path=path, resource=resources[name], settings=settings)
-        except TableError as exc:
-            data.findings.append(error(exc.code, f"{shown}：{exc.message}", resource=name, file=shown, row=exc.row, column=exc.column, value=exc.value))
-            continue
-        if table is None:
-            data.findings.append(error("unreadable-file", f"没有插件能读取 {shown}。请另存为 CSV 或 XLSX。", resource=name, file=shown))
-            continue
-        table, title_rows = locate_header(table, HeaderMap(resources[name]))
-        if title_rows:
-            data.findings.append(_title_rows(table, title_rows, name, shown))
-        fields = header_fields(resources[name], table.header)
-        for code, message, row, column in table.notes:
-            data.findings.append(error(code, f"{shown}：{message}", resource=name, file=shown, row=row, column=column, field=fields.get(column)))
-        data.tables[name] = table
+        if memo is not None:
+            data.keys[name] = memo.key(path, resources[name])
+            kept = memo.get(name, data.keys[name])
+            if kept is not None:
+                data.findings.extend(kept.read_findings)
+                data.tables[name] = kept
+                continue
+        before = len(data.findings)
+        _read_one(data, name, path, shown, resources, settings, hook)
+        data.read_findings[name] = data.findings[before:]
     return data
+
+
+def _read_one(data: LoadedData, name: str, path: Path, shown: str, resources, settings, hook) -> None:
+    """Read one data file into `data`: its table, or the findings that say why it cannot be read."""
+    try:
+        table = hook.read_table(path=path, resource=resources[name], settings=settings)
+    except TableError as exc:
+        data.findings.append(error(exc.code, f"{shown}：{exc.message}", resource=name, file=shown, row=exc.row, column=exc.column, value=exc.value))
+        return
+    if table is None:
+        data.findings.append(error("unreadable-file", f"没有插件能读取 {shown}。请另存为 CSV 或 XLSX。", resource=name, file=shown))
+        return
+    table, title_rows = locate_header(table, HeaderMap(resources[name]))
+    if title_rows:
+        data.findings.append(_title_rows(table, title_rows, name, shown))
+    fields = header_fields(resources[name], table.header)
+    for code, message, row, column in table.notes:
+        data.findings.append(error(code, f"{shown}：{message}", resource=name, file=shown, row=row, column=column, field=fields.get(column)))
+    data.tables[name] = table
 
 
 def _title_rows(table: Table, lines: list[int], resource: str, shown: str) -> Finding:

@@ -15,6 +15,7 @@ from gongkai.data.keys import (
 )
 from gongkai.data.reading import LoadedData
 from gongkai.data.resources import Record, Resource
+from gongkai.data.table_memo import TypedTable
 from gongkai.findings import Finding, Report, error
 from gongkai.settings import Settings
 
@@ -66,22 +67,47 @@ class ValidatedData:
     report: Report
 
 
-def validate(loaded: LoadedData, context: CheckContext, checks: Iterable[Callable]) -> ValidatedData:
+def validate(loaded: LoadedData, context: CheckContext, checks: Iterable[Callable], memo=None) -> ValidatedData:
+    """Every finding about the data. With a TableMemo (gongkai/data/table_memo.py), a table kept by
+    `load_tables` is not typed again and its key checks are reused when no table they read changed."""
     report = Report()
     report.extend(loaded.findings)
     records: dict[str, list[Record]] = {}
+    typed: dict[str, TypedTable] = {}
     for name, table in loaded.tables.items():
-        typer = TableTyper(loaded.resources[name], loaded.files[name])
-        records[name] = typer.type_rows(table)
+        if isinstance(table, TypedTable):
+            kept = typed[name] = table
+            records[name] = kept.fresh_records()
+        else:
+            typer = TableTyper(loaded.resources[name], loaded.files[name])
+            records[name] = typer.type_rows(table)
+            kept = typed[name] = TypedTable(loaded.keys.get(name, ""), loaded.read_findings.get(name, []),
+                                            records[name], typer.columns, typer.findings)
+            if memo is not None:
+                kept.records = kept.fresh_records()  # the memo keeps records no model has touched
         report.checked[name] = len(records[name])
-        context.columns[name] = typer.columns
-        report.extend(typer.findings)
+        context.columns[name] = kept.columns
+        report.extend(kept.typed_findings)
+    unreadable = frozenset(loaded.files) - frozenset(loaded.tables)
     for name, recs in records.items():
-        resource, file, columns = loaded.resources[name], loaded.files[name], context.columns[name]
-        report.extend(check_primary_keys(resource, recs, file, columns))
-        report.extend(check_invisible_characters(resource, recs, file, columns))
-        unreadable = frozenset(loaded.files) - frozenset(loaded.tables)
-        report.extend(check_foreign_keys(resource, recs, file, columns, records, loaded.resources, unreadable))
+        resource = loaded.resources[name]
+        inputs = (loaded.keys.get(name), unreadable,
+                  tuple(sorted((t, loaded.keys.get(t)) for t in _referenced(resource) if t in loaded.keys)))
+        kept = typed[name]
+        if memo is None or kept.key_checks is None or kept.key_checks[0] != inputs:
+            file, columns = loaded.files[name], context.columns[name]
+            found = check_primary_keys(resource, recs, file, columns) + check_invisible_characters(resource, recs, file, columns)
+            found += check_foreign_keys(resource, recs, file, columns, records, loaded.resources, unreadable)
+            kept.key_checks = (inputs, found)
+        report.extend(kept.key_checks[1])
+    if memo is not None:
+        for name, kept in typed.items():
+            memo.keep(name, kept)
+        memo.forget_others(typed)
     for check in checks:
         report.extend(check(records, context) or ())
     return ValidatedData(records, context, report)
+
+
+def _referenced(resource: Resource) -> set[str]:
+    return {(fk.get("reference") or {}).get("resource") or resource.name for fk in resource.foreign_keys}

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from gongkai.findings import Finding
-from gongkai.parallel import map_chunks
+from gongkai.parallel import MIN_ITEMS, map_chunks
 from gongkai.site.document import (
     HTML_SUFFIXES,
     JSON_SUFFIXES,
@@ -23,6 +23,7 @@ from gongkai.site.document import (
 )
 
 TEXT_KINDS = ("html", "xml", "json")
+PARALLEL_BYTES = 4 << 20  # checking this much output takes about a second on one core
 
 
 def kind_of(path: str) -> str:
@@ -86,9 +87,16 @@ def check_output(site_dir: Path, check_file: Callable[[OutputFile, SiteFiles], I
     """`check_file` over every file of the site (only those modified at or after `since`, when given:
     a preview rebuild), in worker processes when there are many."""
     site_dir = Path(site_dir)
-    paths = sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*")
-                   if p.is_file() and (since is None or p.stat().st_mtime >= since))
-    return map_chunks(partial(_check_files, site_dir, check_file), paths)
+    sizes: dict[str, int] = {}
+    for path in site_dir.rglob("*"):
+        if path.is_file():
+            stat = path.stat()
+            if since is None or stat.st_mtime >= since:
+                sizes[path.relative_to(site_dir).as_posix()] = stat.st_size
+    paths = sorted(sizes, key=lambda path: (-sizes[path], path))  # the largest first: the workers share the work evenly
+    # a preview rebuild checks few files, but a district's index pages are megabytes each: share those too
+    min_items = 2 if sum(sizes.values()) >= PARALLEL_BYTES else MIN_ITEMS
+    return map_chunks(partial(_check_files, site_dir, check_file), paths, min_items)
 
 
 def _check_files(site_dir: Path, check_file, paths) -> list[Finding]:

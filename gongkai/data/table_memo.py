@@ -1,0 +1,69 @@
+"""Validation of an unchanged table, reused within one `gongkai serve` process.
+
+After an edit to one CSV row, the other tables of a district portal (tens of thousands of rows) need
+not be read, typed and key-checked again. Per table, the memo keeps what reading and typing produced
+(the typed records, the column letters, the findings) under a hash of every input of that work: the
+file's bytes, the resource's schema, the settings, the reference date and the code that reads and
+types (gongkai's own and the plugins'). The findings of the key checks of a table are kept under its
+own hash plus the hashes of the tables its foreign keys point to: a changed key is re-checked
+wherever it can matter, nowhere else. The domain checks (`register_checks`) always run over all
+records, so every rule sees the current data.
+
+Records are handed out as fresh copies: the model attaches relations and flags to the records of each
+build, and a kept record must not carry those of an earlier one.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gongkai.data.resources import Record, Resource
+from gongkai.findings import Finding
+
+
+@dataclass
+class TypedTable:
+    """One table as reading and typing left it."""
+
+    key: str
+    read_findings: list[Finding]
+    records: list[Record]
+    columns: dict[str, str]
+    typed_findings: list[Finding]
+    key_checks: tuple[tuple, list[Finding]] | None = None  # (what they depended on, the findings)
+
+    def fresh_records(self) -> list[Record]:
+        out = []
+        for record in self.records:
+            copy = Record(record, record.line)
+            copy.__dict__["invalid"] = record.__dict__.get("invalid", set())
+            copy.__dict__["written"] = record.__dict__.get("written", {})
+            out.append(copy)
+        return out
+
+
+@dataclass
+class TableMemo:
+    """The tables of the last validation in this process, by resource name."""
+
+    tables: dict[str, TypedTable] = field(default_factory=dict)
+    code: str = ""  # a hash of settings, reference date and code: set by the session on each validation
+
+    def key(self, path: Path, resource: Resource) -> str:
+        digest = hashlib.sha256(self.code.encode())
+        digest.update(str(path).encode())
+        digest.update(repr((resource.name, resource.required, resource.schema)).encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+        return digest.hexdigest()
+
+    def get(self, name: str, key: str) -> TypedTable | None:
+        kept = self.tables.get(name)
+        return kept if kept is not None and kept.key == key else None
+
+    def keep(self, name: str, table: TypedTable) -> None:
+        self.tables[name] = table
+
+    def forget_others(self, names) -> None:
+        for name in set(self.tables) - set(names):
+            del self.tables[name]
