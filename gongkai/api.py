@@ -4,6 +4,7 @@ The built-in plugins use nothing else (tests/test_plugin_api.py enforces it), so
 portal can do whatever a built-in one does, and the core may be rearranged behind these names.
 The README's plugin guide lists each name with what it is for.
 """
+from gongkai.data.history import ADDED, CHANGED, REMOVED, WORKING_TREE, Change, History
 from gongkai.data.derived import DONE_STATUSES, period_sort_key, satisfaction
 from gongkai.data.model import Portal, by_community, community_of, split_ids
 from gongkai.data.privacy import excel_number, find, mask, number_key, public_numbers
@@ -51,6 +52,16 @@ from gongkai.site.downloads import (
 from gongkai.site.pages import Page, digest, write_changed
 from gongkai.site.reads import related
 from gongkai.site.render import date_zh, excerpt, percent, relative_url
+from gongkai.site.revisions import (
+    as_json,
+    change_sets,
+    describe,
+    field_titles,
+    page_of,
+    record_title,
+    revision_log,
+    value_text,
+)
 
 __all__ = [
     # hooks and the model
@@ -63,6 +74,9 @@ __all__ = [
     # findings and rule helpers (register_checks)
     "Finding", "Report", "error", "warning", "given", "index_by_id", "field_title", "joined", "wrong_kind",
     "content_file",
+    # revision history (gongkai/data/history.py)
+    "History", "Change", "ADDED", "CHANGED", "REMOVED", "WORKING_TREE", "change_sets", "describe", "field_titles",
+    "page_of", "record_title", "revision_log", "value_text", "as_json",
     # personal data
     "find", "mask", "number_key", "excel_number", "public_numbers",
     # pages, text and charts

@@ -6,11 +6,12 @@ a feature module: every feature answers a hook.
 from __future__ import annotations
 
 import logging
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 
 from gongkai.config import PortalConfig, load_config
 from gongkai.data import cache
+from gongkai.data.history import History, read_history
 from gongkai.data.model import Portal
 from gongkai.data.reading import load_tables
 from gongkai.data.resources import Resource
@@ -21,6 +22,7 @@ from gongkai.settings import ConfigError, reference_date
 from gongkai.site.checks import OutputFile, SiteFiles, check_output
 from gongkai.site.pages import Page, check_file_path, check_page_path, write_changed
 from gongkai.site.render import Renderer
+from gongkai.site.revisions import period_log, revision_log
 
 log = logging.getLogger("mkdocs.plugins.gongkai")
 
@@ -85,8 +87,10 @@ class Session:
             memo = memo if memo.code else None  # a plugin whose code cannot be hashed: nothing is reused
         loaded = load_tables(self.root, self.resources, self.settings, self.pm.hook, memo)
         context = CheckContext(self.root, self.settings, self.today, loaded.resources, loaded.files,
-                               docs_dir=self.config.docs_dir, markdown_extensions=self.config.markdown_extensions)
+                               docs_dir=self.config.docs_dir, markdown_extensions=self.config.markdown_extensions,
+                               load_history=lambda: self.history)
         result = validate(loaded, context, self.checks, memo)
+        context.load_history = None  # the history stays on the session; the cache keeps data only
         if key:
             if self.cache_records:
                 cache.store(self._cache_dir, key, result)
@@ -102,6 +106,15 @@ class Session:
                 return cached
         return self.validated.report
 
+    @cached_property
+    def history(self) -> History:
+        """The revision history of the data from the portal's git repository, read once per run."""
+        found = read_history(self.root, self.settings.datasets_dir, self.resources, self.settings, self.pm.hook,
+                             self.today, self._cache_dir)
+        if found.note and not found.available:
+            log.info("gongkai: %s", found.note)
+        return found
+
     # ------------------------------------------------------------------ model
     @cached_property
     def portal(self) -> Portal:
@@ -111,8 +124,10 @@ class Session:
         portal = Portal(self.root, self.settings, self.today, data.context.resources, data.records,
                         data.context.files, site_url=self.site_url, site_name=self.site_name,
                         docs_dir=self.config.docs_dir, markdown_extensions=self.config.markdown_extensions,
-                        preview=self.preview)
-        portal.render = Renderer(self._template_dirs(), {"portal": portal, "today": self.today, "has": portal.has_page})
+                        preview=self.preview, history=self.history)
+        portal.render = Renderer(self._template_dirs(), {"portal": portal, "today": self.today, "has": portal.has_page,
+                                                          "revisions": partial(revision_log, portal),
+                                                          "period_revisions": partial(period_log, portal)})
         self.pm.hook.extend_portal(portal=portal)
         return portal
 

@@ -66,6 +66,9 @@ class Settings:
     relative to content/; nothing else of such a type is published."""
     share_image: str | None = None
     """Image (path in content/) for share previews, e.g. in WeChat."""
+    open_data: dict = field(default_factory=dict)
+    """Provenance of the open data (datapackage.json and /data/): `license` (an SPDX id; default
+    CC-BY-4.0), `publisher` (default: the site name), and `email` or `path` (a page) to ask about it."""
     cache_dir: str = ".cache/gongkai"
     """Validation cache folder, relative to the portal; safe to delete."""
     options: dict = field(default_factory=dict)

@@ -1,4 +1,7 @@
-"""订阅 `/feed.xml`: an Atom feed with one entry per decision and per completed project, newest first.
+"""订阅 `/feed.xml`: an Atom feed with one entry per decision, per completed project and per day of
+changes to published data (修订记录), newest first; and one feed per community,
+`/units/<community>/feed.xml`, with what concerns it, so a resident can follow their community
+without an account.
 
 Built with ElementTree, so every value is escaped by construction. Ids and links are the pages'
 absolute URLs (``site_url`` + page path), made from record ids only; entry times are the entry's
@@ -10,7 +13,7 @@ import re
 import xml.etree.ElementTree as ET
 from urllib.parse import quote
 
-from gongkai.api import date_zh, hookimpl
+from gongkai.api import change_sets, community_of, date_zh, describe, field_titles, hookimpl, record_title, value_text
 
 ATOM = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -25,11 +28,6 @@ def stamp(day) -> str:
 def base_url(portal) -> str:
     url = portal.site_url or ""
     return url if not url or url.endswith("/") else url + "/"
-
-
-def page_url(portal, kind: str, record_id: str) -> str:
-    """The absolute page URL (relative to the feed when the portal has no site_url)."""
-    return f"{base_url(portal)}{kind}/{quote(record_id, safe='')}/"
 
 
 def _lines(*parts) -> str:
@@ -65,12 +63,66 @@ def project_entry(p) -> dict:
     }
 
 
-def entries(portal) -> list[dict]:
-    """Decisions and completed projects whose pages the site has, newest first (ties in a fixed order)."""
-    found = [decision_entry(d) for d in portal.decisions]
-    found += [project_entry(p) for p in portal.projects if p.done and p.get("completed_on")]
-    found = [e for e in found if portal.has_page(f"{e['kind']}/{e['record']['id']}/")]
-    return sorted(found, key=lambda e: (e["day"], e["kind"], e["record"]["id"]), reverse=True)
+CHANGE_LINES = 50  # lines of one day's change entry; the changes page has them all
+
+
+def change_entry(portal, day, changes) -> dict:
+    """One day of changes to published data."""
+    counts = {kind: sum(c.kind == kind for c in changes) for kind in ("added", "changed", "removed")}
+    summary = "，".join(f"{label} {counts[kind]} 条" for kind, label in (("added", "新增"), ("changed", "修改"), ("removed", "删除"))
+                       if counts[kind])
+    public, lines = portal.public_numbers, []
+    for c in changes[:CHANGE_LINES]:
+        resource = portal.resources.get(c.resource)
+        label = (resource.title if resource else "") or c.resource
+        revision = describe(c, field_titles(portal, c.resource), public)
+        text = f"：{revision.text}" if revision.text else ""
+        note = f"（更正说明：{revision.correction}）" if revision.correction else ""
+        lines.append(f"{label} {c.key}「{value_text(record_title(c), public)}」{revision.label if c.kind != 'added' else '新增'}{text}{note}")
+    if len(changes) > CHANGE_LINES:
+        lines.append(f"另有 {len(changes) - CHANGE_LINES} 条，见修订记录页面。")
+    return {"kind": "changes", "id": day.isoformat(), "day": day, "category": "修订记录",
+            "title": f"修订记录 {date_zh(day)}：{summary}", "content": _lines(*lines),
+            "path": f"changes/#d-{day.isoformat()}"}
+
+
+def entries(portal, community=None) -> list[dict]:
+    """Decisions, completed projects and days of changes whose pages the site has, newest first (ties
+    in a fixed order); only what concerns `community` (a 社区 record) when given."""
+    def mine(record) -> bool:
+        return community is None or getattr(record, "community", None) is community
+
+    found = [decision_entry(d) for d in portal.decisions if mine(d)]
+    found += [project_entry(p) for p in portal.projects if p.done and p.get("completed_on") and mine(p)]
+    for e in found:
+        e["id"], e["path"] = e["record"]["id"], f"{e['kind']}/{e['record']['id']}/"
+    found = [e for e in found if portal.has_page(e["path"])]
+    if portal.has_page("changes/"):
+        for day, changes in change_sets(portal):
+            own = [c for c in changes if community is None or community["id"].lower() in concerns(portal, c)]
+            if own:
+                found.append(change_entry(portal, day, own))
+    return sorted(found, key=lambda e: (e["day"], e["kind"], e["id"]), reverse=True)
+
+
+def concerns(portal, change) -> set[str]:
+    """The ids (lower case) of the communities a change concerns: through the units it names (or is),
+    and through the project or evaluation it belongs to."""
+    units = portal.by_id["units"]
+    ids = {change.key.lower()} if change.resource == "units" else set()
+    for values in (change.values, change.before):
+        ids |= {str(values[f]).lower() for f in ("community_id", "unit_id", "subject_id", "lead_unit_id") if values.get(f)}
+        for relation, resource in (("project_id", "projects"), ("evaluation_id", "evaluations")):
+            record = portal.by_id.get(resource, {}).get(str(values.get(relation) or "").lower())
+            for f in ("community_id", "lead_unit_id", "subject_id"):
+                if record is not None and record.get(f):
+                    ids.add(str(record[f]).lower())
+    found = set()
+    for unit_id in ids:
+        community = community_of(units.get(unit_id))
+        if community is not None:
+            found.add(community["id"].lower())
+    return found
 
 
 def _add(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -80,24 +132,27 @@ def _add(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return el
 
 
-def feed_xml(portal) -> bytes:
-    items = entries(portal)
+def feed_xml(portal, community=None) -> bytes:
+    """The whole portal's feed, or one community's (`community`: its unit record)."""
+    items = entries(portal, community)
     base, name = base_url(portal), portal.site_name or "党建引领社区治理公开"
+    here = f"units/{community['id']}/" if community is not None else ""
     root = ET.Element("feed", {"xmlns": ATOM, XML_LANG: "zh-CN"})
-    _add(root, "title", name, type="text")
-    _add(root, "subtitle", "决策公开与结果公开：最新决策和已完成的项目", type="text")
-    _add(root, "id", base or "urn:gongkai:feed")
+    _add(root, "title", f"{name}：{community['name']}" if community is not None else name, type="text")
+    _add(root, "subtitle", "决策公开与结果公开：最新决策、已完成的项目和修订记录", type="text")
+    _add(root, "id", f"{base}{here}" if base else "urn:gongkai:feed" + (f":{here}" if here else ""))
     if base:
-        _add(root, "link", rel="self", type="application/atom+xml", href=f"{base}feed.xml")
-    _add(root, "link", rel="alternate", type="text/html", href=base or "./")
+        _add(root, "link", rel="self", type="application/atom+xml", href=f"{base}{here}feed.xml")
+    _add(root, "link", rel="alternate", type="text/html", href=f"{base}{here}" if base else "./")
     _add(root, "updated", stamp(items[0]["day"] if items else portal.today))
     _add(_add(root, "author"), "name", name)
     _add(root, "generator", "gongkai")
     for item in items:
-        url = page_url(portal, item["kind"], item["record"]["id"])
+        path = quote(item["path"], safe="/#")
+        url = f"{base}{path}" if base else ("../../" if community is not None else "") + path
         entry = _add(root, "entry")
         _add(entry, "title", item["title"], type="text")
-        _add(entry, "id", url if base else f"urn:gongkai:{item['kind']}:{item['record']['id']}")
+        _add(entry, "id", url if base else f"urn:gongkai:{item['kind']}:{item['id']}")
         _add(entry, "link", rel="alternate", type="text/html", href=url)
         _add(entry, "updated", stamp(item["day"]))
         _add(entry, "published", stamp(item["day"]))
@@ -113,5 +168,13 @@ def register_head_links(register, portal):
 
 
 @hookimpl
+def extend_portal(portal):
+    portal.extra["community_feeds"] = True  # the 社区 pages link their feed
+
+
+@hookimpl
 def register_files(register, portal):
     register("feed.xml", feed_xml(portal))
+    for community in portal.units_of_kind("社区"):
+        if portal.has_page(f"units/{community['id']}/"):
+            register(f"units/{community['id']}/feed.xml", feed_xml(portal, community))

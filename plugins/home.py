@@ -1,6 +1,6 @@
 """首页 `/`: headline figures, the decisions now in their 公示期, the latest decisions and results,
 and the way into every index page of the nav (with its description)."""
-from gongkai.api import hookimpl
+from gongkai.api import change_sets, hookimpl
 
 LATEST = 5
 
@@ -13,7 +13,8 @@ def register_pages(register, portal):
     notices = [(d, (d["notice_end"] - portal.today).days) for d in portal.in_notice]
     register("", portal.site_name or "首页", template="home.html",
              context=dict(figures=figures(portal, done), notices=notices, latest_decisions=latest_decisions,
-                          latest_results=latest_results, latest_period=latest_period(portal)),
+                          latest_results=latest_results, latest_period=latest_period(portal),
+                          latest_changes=latest_changes(portal)),
              nav="首页", order=0, kind="首页",
              description="社区治理决策公开和结果公开：项目、需求、决策、共建经费和居民满意率。")
 
@@ -41,3 +42,10 @@ def latest_period(portal) -> dict | None:
     period = portal.periods[0]
     return {"period": period, "satisfaction": portal.satisfaction_in(period),
             "red": portal.lists.red.get(period, []), "black": portal.lists.black.get(period, [])}
+
+
+def latest_changes(portal) -> list[tuple]:
+    """The newest days of the revision history: (day, [(新增/修改/删除, count)])."""
+    labels = (("added", "新增"), ("changed", "修改"), ("removed", "删除"))
+    return [(day, [(label, n) for kind, label in labels if (n := sum(c.kind == kind for c in changes))])
+            for day, changes in change_sets(portal)[:LATEST]]

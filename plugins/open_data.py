@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from gongkai.api import (
+    as_json,
     csv_bytes,
     digest,
     dumps,
@@ -71,6 +72,7 @@ class Download:
     rows: int | None = None
     schema: dict | None = None
     description: str = ""
+    last_modified: str | None = None  # the day git history last changed the resource's data
 
     @property
     def size(self) -> str:
@@ -91,6 +93,8 @@ class Download:
         out.update({"bytes": len(self.content), "hash": sha256(self.content)})
         if self.description:
             out["description"] = self.description
+        if self.last_modified:
+            out["last_modified"] = self.last_modified
         if self.schema:
             out["schema"] = self.schema
         return out
@@ -139,16 +143,38 @@ def _schema(resource, portal, foreign_keys: bool) -> dict:
 def _resource_files(resource, portal, when: dt.datetime) -> list[Download]:
     name, fields, rows = resource.name, resource.fields, portal.records[resource.name]
     title = resource.title or name
+    changed = portal.history.last_modified(name)
+    modified = changed.isoformat() if changed else None
     note = resource.schema.get("description", "")
     csv_note = (note + " " if note else "") + "CSV 为 UTF-8（带 BOM）编码；以 = + - @、制表符或回车开头的文字前加了英文单引号 '，以免被当作公式。"
     return [
         Download(f"data/{name}.csv", name, title, "csv", csv_bytes(fields, rows), len(rows),
-                 _schema(resource, portal, True), csv_note),
+                 _schema(resource, portal, True), csv_note, modified),
         Download(f"data/{name}.json", f"{name}-json", title, "json", json_bytes(fields, rows), len(rows),
-                 _schema(resource, portal, False), note),
+                 _schema(resource, portal, False), note, modified),
         Download(f"data/{name}.xlsx", f"{name}-xlsx", title, "xlsx", xlsx_bytes(name, fields, rows, when), len(rows),
-                 _schema(resource, portal, False), note),
+                 _schema(resource, portal, False), note, modified),
     ]
+
+
+LICENSES = {  # SPDX id -> (title, address) of the licenses a portal may name in `open_data: {license: …}`
+    "CC-BY-4.0": ("知识共享 署名 4.0 国际", "https://creativecommons.org/licenses/by/4.0/"),
+    "CC0-1.0": ("知识共享 CC0 1.0 公共领域贡献", "https://creativecommons.org/publicdomain/zero/1.0/"),
+    "ODC-BY-1.0": ("开放数据共享 署名许可 1.0", "https://opendatacommons.org/licenses/by/1-0/"),
+}
+
+
+def provenance(portal) -> dict:
+    """Who publishes the data, under which license, and whom to ask (setting `open_data`)."""
+    options = portal.settings.open_data
+    spdx = options.get("license") or "CC-BY-4.0"
+    title, address = LICENSES.get(spdx, (spdx, None))
+    license_ = {"name": spdx, "title": title, **({"path": address} if address else {})}
+    publisher = {"title": options.get("publisher") or portal.site_name or "党建引领社区治理公开", "role": "publisher"}
+    for key in ("email", "path"):
+        if options.get(key):
+            publisher[key] = options[key]
+    return {"licenses": [license_], "contributors": [publisher]}
 
 
 def _datapackage(portal, files: list[Download]) -> bytes:
@@ -157,13 +183,20 @@ def _datapackage(portal, files: list[Download]) -> bytes:
         "name": "gongkai-open-data",
         "title": portal.site_name or "党建引领社区治理公开数据",
         "created": f"{portal.today.isoformat()}T00:00:00+08:00",
+        **provenance(portal),
         "resources": [f.descriptor() for f in files],
     })
 
 
 def _derived_files(portal) -> list[Download]:
     derived = results(portal)
-    return [
+    history = [] if not portal.history.available else [
+        Download("data/changes.json", "changes", "修订记录（派生）", "json",
+                 dumps({"since": portal.history.since.isoformat() if portal.history.since else None,
+                        "changes": [as_json(portal, c) for c in portal.history.changes]}),
+                 len(portal.history.changes),
+                 description="由 git 历史得出的每一次新增、修改和删除：日期、数据表、编号，修改前后的值（个人信息已打码）。")]
+    return history + [
         Download("data/results.json", "results", "评价与公开结果（派生）", "json", dumps(derived),
                  description="由数据计算得出的周期得分、红黑榜、约谈、亮牌、逾期项目和公示中的决策。"),
         Download("data/period_scores.csv", "period_scores", "周期得分（派生）", "csv",
@@ -202,7 +235,8 @@ def _rows_key(resource, portal) -> str:
     """Everything a resource's files are made of: its rows as typed, its schema, the published
     resources (foreign keys) and the reference date."""
     rows = [sorted(record.items()) for record in portal.records[resource.name]]
-    return digest(resource.name, resource.title, resource.schema, sorted(portal.files), portal.today, rows)
+    return digest(resource.name, resource.title, resource.schema, sorted(portal.files), portal.today, rows,
+                  portal.history.last_modified(resource.name))
 
 
 @hookimpl
@@ -215,7 +249,7 @@ def register_files(register, portal):
 def register_pages(register, portal):
     dictionary = [(r, field_rows(r.schema)) for r in published(portal)]
     register("data/", "开放数据", template="data_index.html",
-             context=dict(files=downloads(portal), dictionary=dictionary, period_fields=field_rows(PERIOD_SCORES_SCHEMA),
+             context=dict(files=downloads(portal), dictionary=dictionary, provenance=provenance(portal), period_fields=field_rows(PERIOD_SCORES_SCHEMA),
                           results_keys=RESULTS_KEYS),
              nav="开放数据", order=50, kind="开放数据",
              description="本站公开的全部数据：CSV、JSON、XLSX 下载，数据包说明和数据字典。")

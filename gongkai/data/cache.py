@@ -10,6 +10,7 @@ import pickle
 from pathlib import Path
 
 from gongkai import __version__
+from gongkai.data.history import repository_state
 
 log = logging.getLogger("mkdocs.plugins.gongkai")
 CACHE_FILE = "validation.pickle"
@@ -22,6 +23,7 @@ def validation_key(session) -> str | None:
     digest = _code_digest(session)
     if digest is None:
         return None
+    digest.update(repository_state(session.root).encode())  # the revision history: rules on corrections read it
     datasets = session.root / session.settings.datasets_dir
     for folder, data in ((datasets, True), (session.config.docs_dir, False)):
         for path in sorted(folder.rglob("*")) if folder.is_dir() else []:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from gongkai.data import derived
+from gongkai.data.history import History
 from gongkai.data.resources import Record, Resource
 from gongkai.settings import Settings
 
@@ -34,6 +35,7 @@ class Portal:
     pages: dict | None = None  # path -> Page, set by the core once every page is registered
     hand_written: dict = field(default_factory=dict)  # URL path -> (title, body HTML) of content/'s pages, for rewrite_output
     preview: bool = False  # `gongkai serve`: this process builds again on every edit (a plugin may keep work for the next build)
+    history: History = field(default_factory=History)  # what git knows of the data (gongkai/data/history.py)
 
     def __post_init__(self) -> None:
         self.docs_dir = self.docs_dir or self.root / "content"

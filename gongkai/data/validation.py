@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from gongkai.data.cells import TableTyper
+from gongkai.data.history import History
 from gongkai.data.keys import (
     check_foreign_keys,
     check_invisible_characters,
@@ -32,6 +33,11 @@ class CheckContext:
     columns: dict[str, dict[str, str]] = field(default_factory=dict)  # resource -> field -> column letter
     docs_dir: Path | None = None  # content/: the hand-written pages
     markdown_extensions: list = field(default_factory=list)  # [(name, settings)] as MkDocs uses them
+    load_history: Callable[[], History] | None = None  # read from git on first use (only rules on history need it)
+
+    def history(self) -> History:
+        """What git knows of the data (gongkai/data/history.py); empty outside a git repository."""
+        return self.load_history() if self.load_history is not None else History()
 
     def where(self, resource: str, record: Record | None = None, field: str | None = None) -> dict:
         """The location keywords of a finding about `record`'s `field` (file, row, column)."""

@@ -27,7 +27,8 @@ RULE_NAMES = {
     # keys
     "primary-key": "编号重复", "unique-error": "取值重复", "foreign-key": "引用的编号不存在",
     # domain rules
-    "correction-required": "缺少更正说明", "date-order": "日期先后", "item-score-over-max": "细项得分超过满分",
+    "correction-required": "缺少更正说明", "change-without-correction": "公开后修改未写更正说明",
+    "history-incomplete": "历史记录不完整", "date-order": "日期先后", "item-score-over-max": "细项得分超过满分",
     "max-score-positive": "满分必须大于 0", "minutes-missing": "会议纪要文件", "need-claimed-by-required": "缺少认领单位",
     "need-community-kind": "需求所属单位类型", "notice-both-or-none": "公示日期不全", "pairing-kind": "结对单位类型",
     "partner-unit-ids": "参与单位编号", "photos-missing": "照片文件", "resolved-on-required": "缺少解决日期",

@@ -1,0 +1,517 @@
+"""The revision history of the data, from the portal's git repository.
+
+For every record of `datasets/`: the commits that added, changed or removed it, with the date (the
+commit's, in Beijing time) and, per changed field, the old and the new value. Values are compared as
+typed (``2026/7/1`` and ``2026-07-01`` are the same date), so re-saving a file in another spelling is
+not a change. Uncommitted edits of the working tree count as one more change set dated the reference
+date, so staff see (and the correction rule checks) what they are about to push.
+
+Why the `git` CLI: it is on every machine and CI runner that has the repository, reads any
+repository git itself can (shallow, packed, partial), and two long-lived processes
+(`git log --raw` for the blob ids, `git cat-file --batch` for their bytes) cost milliseconds per
+commit. pygit2 needs libgit2 wheels, and dulwich (pure Python) reads packs several times slower.
+
+Work is done per blob: a file version is parsed once per run, and only its changed lines are typed
+(a CSV whose header and line structure stayed the same is diffed line by line). The changes of each
+commit are kept in the portal's cache folder under the commit id and the code and schemas that
+computed them: safe to delete, never stale.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import logging
+import pickle
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gongkai import __version__
+from gongkai.data.cells import TableTyper
+from gongkai.data.headers import HeaderMap, locate_header
+from gongkai.data.resources import Resource, Table, TableError
+from gongkai.data.text import decode
+
+log = logging.getLogger("mkdocs.plugins.gongkai")
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+CACHE_FILE = "history.pickle"
+ADDED, CHANGED, REMOVED = "added", "changed", "removed"
+WORKING_TREE = ""  # the commit id of the uncommitted edits
+#: the fields a change keeps besides the changed ones (see _Typist.summary)
+SUMMARY_FIELDS = ("title", "name", "kind", "period", "community_id", "unit_id", "subject_id", "lead_unit_id",
+                  "project_id", "evaluation_id", "criterion", "date", "status", "notice_start", "correction")
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    old: str  # the value as published ("" for empty)
+    new: str
+
+
+@dataclass
+class Change:
+    """One record added, changed or removed by one commit."""
+
+    resource: str
+    key: str  # the primary key, parts joined by " / "
+    kind: str  # ADDED, CHANGED or REMOVED
+    day: dt.date
+    commit: str  # WORKING_TREE for uncommitted edits
+    fields: tuple[FieldChange, ...] = ()  # CHANGED: the fields whose typed value changed
+    values: dict = field(default_factory=dict)  # the record after the change (before it, for REMOVED)
+    before: dict = field(default_factory=dict)  # the record before the change (CHANGED, REMOVED)
+
+
+@dataclass
+class History:
+    """What git knows about the data. `since` is the first day history covers when it is incomplete
+    (a shallow clone); `changes` are oldest first."""
+
+    available: bool = False
+    since: dt.date | None = None
+    changes: list[Change] = field(default_factory=list)
+    note: str | None = None  # why history is missing or incomplete, for one warning
+
+    def __post_init__(self) -> None:
+        self._by_record: dict[tuple[str, str], list[Change]] = {}
+        for change in self.changes:
+            self._by_record.setdefault((change.resource, change.key), []).append(change)
+
+    @property
+    def complete(self) -> bool:
+        return self.available and self.since is None
+
+    def of(self, resource: str, key: str) -> list[Change]:
+        """The changes of one record, oldest first."""
+        return self._by_record.get((resource, key), [])
+
+    def first_published(self, resource: str, key: str) -> dt.date | None:
+        """The day the record was first committed (None when that is before what history covers)."""
+        for change in self.of(resource, key):
+            if change.kind == ADDED:
+                return change.day
+        return None
+
+    def removed(self, resource: str) -> dict[str, Change]:
+        """Records of `resource` whose last change removed them, by key."""
+        last: dict[str, Change] = {}
+        for (name, key), changes in self._by_record.items():
+            if name == resource and changes[-1].kind == REMOVED:
+                last[key] = changes[-1]
+        return dict(sorted(last.items()))
+
+    def last_modified(self, resource: str) -> dt.date | None:
+        days = [c.day for c in self.changes if c.resource == resource]
+        return max(days) if days else None
+
+
+def record_key(resource: Resource, values: dict) -> str:
+    return " / ".join(shown(values.get(name)) for name in resource.primary_key)
+
+
+def shown(value) -> str:
+    """A typed value as the history shows it."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)
+
+
+# ---------------------------------------------------------------------------------------- reading git
+
+
+def read_history(root: Path, datasets_dir: str, resources: dict[str, Resource], settings, hook, today: dt.date,
+                 cache_dir: Path | None = None) -> History:
+    """The history of the data files of the portal in `root`."""
+    repo = _Repo.open(root)
+    if repo is None:
+        return History(note="门户文件夹不在 git 仓库中，网站不显示修订记录。")
+    try:
+        return _Walk(repo, root, datasets_dir, resources, settings, hook, today, cache_dir).run()
+    finally:
+        repo.close()
+
+
+class _Repo:
+    def __init__(self, top: Path, shallow: bool) -> None:
+        self.top, self.shallow = top, shallow
+        self._cat: subprocess.Popen | None = None
+
+    @classmethod
+    def open(cls, root: Path) -> "_Repo | None":
+        try:
+            out = subprocess.run(["git", "-C", str(root), "rev-parse", "--show-toplevel", "--is-shallow-repository"],
+                                 capture_output=True, text=True, timeout=30)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        lines = out.stdout.split("\n")
+        if out.returncode != 0 or len(lines) < 2:
+            return None
+        return cls(Path(lines[0]), lines[1].strip() == "true")
+
+    def git(self, *args: str) -> str:
+        out = subprocess.run(["git", "-C", str(self.top), *args], capture_output=True, timeout=600)
+        if out.returncode != 0:
+            raise RuntimeError(out.stderr.decode("utf-8", "replace"))
+        return out.stdout.decode("utf-8", "surrogateescape")
+
+    def blob(self, sha: str) -> bytes:
+        if self._cat is None:
+            self._cat = subprocess.Popen(["git", "-C", str(self.top), "cat-file", "--batch"],
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self._cat.stdin.write(sha.encode() + b"\n")
+        self._cat.stdin.flush()
+        header = self._cat.stdout.readline().split()
+        if len(header) < 3 or header[1] != b"blob":
+            raise RuntimeError(f"git cat-file: {sha} is not a blob")
+        data = self._cat.stdout.read(int(header[2]))
+        self._cat.stdout.read(1)
+        return data
+
+    def close(self) -> None:
+        if self._cat is not None:
+            self._cat.stdin.close()
+            self._cat.wait(timeout=30)
+
+
+@dataclass
+class _Commit:
+    sha: str
+    day: dt.date
+    files: dict[str, str | None]  # path (from the repository's top) -> new blob id, None when deleted
+
+
+def _log(repo: _Repo, folder: str) -> list[_Commit]:
+    """First-parent commits touching `folder`, oldest first, with the blob of every file they changed."""
+    text = repo.git("log", "--first-parent", "-m", "--reverse", "--raw", "--no-renames", "--no-abbrev",
+                    "--format=%x1e%H %cI", "--", folder or ".")
+    commits = []
+    for chunk in text.split("\x1e")[1:]:
+        head, _, rest = chunk.partition("\n")
+        sha, stamp = head.split(" ", 1)
+        day = dt.datetime.fromisoformat(stamp.strip()).astimezone(BEIJING).date()
+        files: dict[str, str | None] = {}
+        for line in rest.splitlines():
+            if line.startswith(":"):
+                meta, _, path = line.partition("\t")
+                parts = meta.split()
+                files[_unquote(path)] = None if parts[4].startswith("D") else parts[3]
+        commits.append(_Commit(sha, day, files))
+    return commits
+
+
+def _unquote(path: str) -> str:
+    if path.startswith('"') and path.endswith('"'):  # git quotes unusual names (core.quotePath)
+        return path[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape").encode("latin-1").decode("utf-8", "replace")
+    return path
+
+
+def repository_state(root: Path) -> str:
+    """The commit checked out (and whether the clone is shallow), "" outside a git repository: what the
+    history depends on besides the working tree's files."""
+    try:
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD", "--is-shallow-repository"],
+                             capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return out.stdout if out.returncode == 0 else ""
+
+
+def git_blob_id(data: bytes) -> str:
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()  # noqa: S324 - git's own object id
+
+
+# ---------------------------------------------------------------------------------------- one version
+
+
+@dataclass
+class _Version:
+    """One version of one data file: its rows by key (the cells as written) and, for the line diff,
+    its header line and each line's key."""
+
+    header: list
+    rows: dict[str, list]
+    header_text: str | None = None
+    lines: dict[str, str] | None = None  # line text -> key (CSV without cells spanning lines)
+    blob: str = ""
+
+
+class _Typist:
+    """Types the rows of one resource for one header, once per header."""
+
+    def __init__(self, resource: Resource) -> None:
+        self.resource = resource
+        self._header: list | None = None
+        self._typer: TableTyper | None = None
+        self._mapping: dict[int, str] = {}
+
+    def use(self, header: list) -> None:
+        if header != self._header:
+            self._typer = TableTyper(self.resource, "")
+            self._mapping = self._typer.map_header(Table(Path(""), list(header), []))
+            self._header = list(header)
+
+    def key(self, cells: list) -> str:
+        values = {}
+        for index, name in self._mapping.items():
+            if name in self.resource.primary_key:
+                raw = cells[index] if index < len(cells) else ""
+                value, problem = self._typer._read(name, str(raw).strip() if raw is not None else "")
+                values[name] = raw if problem else value
+        return record_key(self.resource, values)
+
+    def values(self, cells: list) -> dict:
+        """Every field's value as shown."""
+        record = self._typer._type_row(0, cells, self._mapping)
+        self._typer.findings.clear()  # an old version is what it was: only its values matter here
+        return {name: shown(value) for name, value in record.items()}
+
+    def summary(self, values: dict) -> dict:
+        """What pages, feeds and rules need of a record beyond its changed fields: its name, where it
+        belongs and its correction state (kept small: a district's history holds ~100,000 records)."""
+        return {name: values[name] for name in SUMMARY_FIELDS if values.get(name)}
+
+
+class _Walk:
+    def __init__(self, repo: _Repo, root: Path, datasets_dir: str, resources, settings, hook, today, cache_dir) -> None:
+        self.repo, self.root, self.resources, self.settings, self.hook, self.today = repo, root, resources, settings, hook, today
+        prefix = root.resolve().relative_to(repo.top.resolve()).as_posix()
+        self.folder = f"{prefix}/{datasets_dir}" if prefix != "." else datasets_dir
+        self.folder = self.folder.strip("/")
+        self.cache_dir = cache_dir
+        self.typists = {name: _Typist(r) for name, r in resources.items()}
+        self.versions: dict[str, _Version | None] = {}  # resource -> the last version parsed in this run
+        self.blobs: dict[str, dict[str, str]] = {}  # resource -> path -> blob id, as of the commit being walked
+        self.code = hashlib.sha256(repr((__version__, sorted((n, r.schema) for n, r in resources.items()),
+                                         settings.datasets_dir)).encode()).hexdigest()
+
+    def resource_of(self, path: str) -> str | None:
+        folder, _, name = path.rpartition("/")
+        if folder != self.folder:
+            return None
+        stem, dot, suffix = name.rpartition(".")
+        if not dot or suffix.lower() not in ("csv", "xlsx"):
+            return None
+        return stem.lower() if stem.lower() in self.resources else None
+
+    def run(self) -> History:
+        commits = _log(self.repo, self.folder)
+        cached = self._load_cache()
+        changes: list[Change] = []
+        since = commits[0].day if commits and self.repo.shallow else None
+        for index, commit in enumerate(commits):
+            touched = {}
+            for path, blob in commit.files.items():
+                name = self.resource_of(path)
+                if name is not None:
+                    before = dict(self.blobs.get(name, {}))
+                    touched.setdefault(name, before)
+                    if blob is None:
+                        self.blobs.setdefault(name, {}).pop(path, None)
+                    else:
+                        self.blobs.setdefault(name, {})[path] = blob
+            baseline = index == 0 and self.repo.shallow  # what came before the clone's first commit is unknown
+            if commit.sha in cached and not baseline:
+                changes += cached[commit.sha]
+                for name in touched:
+                    self.versions.pop(name, None)  # parsed again, from its blob, only if a later commit needs it
+                continue
+            found = []
+            for name in sorted(touched):
+                old = self._version(name, touched[name])
+                new = self._version(name, self.blobs.get(name, {}))
+                if not baseline:
+                    found += self._diff(name, old, new, commit.day, commit.sha)
+            cached[commit.sha] = found
+            changes += found
+        changes += self._working_tree()
+        self._store_cache(cached, {c.sha for c in commits})
+        note = f"历史记录不完整（浅克隆），修订记录只从 {since.isoformat()} 开始。在 CI 中请获取完整历史（fetch-depth: 0）。" if since else None
+        return History(available=True, since=since, changes=changes, note=note)
+
+    # ------------------------------------------------------------------ versions
+
+    def _version(self, name: str, blobs: dict[str, str]) -> _Version | None:
+        """The version of resource `name` made of these blobs (one file; the last one when two)."""
+        if not blobs:
+            return None
+        path, blob = sorted(blobs.items())[-1]
+        known = self.versions.get(name)
+        if known is not None and known.blob == blob:
+            return known
+        version = self._parse(name, path, self.repo.blob(blob), known)
+        if version is not None:
+            version.blob = blob
+            self.versions[name] = version  # the line diff of the next version starts from this one
+        return version
+
+    def _parse(self, name: str, path: str, data: bytes, previous: _Version | None) -> _Version | None:
+        typist = self.typists[name]
+        if path.lower().endswith(".csv"):
+            try:
+                text = decode(data, "")
+            except TableError:
+                return None
+            quick = _line_diff(text, previous, typist)
+            if quick is not None:
+                return quick
+        table = self._read_table(name, path, data)
+        if table is None:
+            return None
+        typist.use(table.header)
+        rows: dict[str, list] = {}
+        for _, cells in table.rows:
+            if any(str(c).strip() for c in cells if c is not None):
+                rows[typist.key(cells)] = list(cells)
+        version = _Version(list(table.header), rows)
+        if path.lower().endswith(".csv"):
+            version.header_text, version.lines = _lines_of(text, version, typist)
+        return version
+
+    def _read_table(self, name: str, path: str, data: bytes) -> Table | None:
+        suffix = "." + path.rpartition(".")[2].lower()
+        with tempfile.TemporaryDirectory(prefix="gongkai-history-") as folder:
+            file = Path(folder) / f"{name}{suffix}"
+            file.write_bytes(data)
+            try:
+                table = self.hook.read_table(path=file, resource=self.resources[name], settings=self.settings)
+            except TableError:
+                return None
+            if table is None:
+                return None
+            table, _ = locate_header(table, HeaderMap(self.resources[name]))
+            return table
+
+    # ------------------------------------------------------------------ diffs
+
+    def _diff(self, name: str, old: _Version | None, new: _Version | None, day: dt.date, commit: str) -> list[Change]:
+        before = old.rows if old else {}
+        after = new.rows if new else {}
+        typist = self.typists[name]
+        found = []
+        for key in sorted(set(before) | set(after)):
+            was, now = before.get(key), after.get(key)
+            if was == now:
+                continue
+            if was is None:
+                typist.use(new.header)
+                found.append(Change(name, key, ADDED, day, commit, values=typist.summary(typist.values(now))))
+            elif now is None:
+                typist.use(old.header)
+                values = typist.summary(typist.values(was))
+                found.append(Change(name, key, REMOVED, day, commit, values=values, before=values))
+            else:
+                typist.use(old.header)
+                old_values = typist.values(was)
+                typist.use(new.header)
+                new_values = typist.values(now)
+                fields = tuple(FieldChange(f, old_values.get(f, ""), new_values.get(f, ""))
+                               for f in new_values if old_values.get(f, "") != new_values.get(f, ""))
+                if fields:
+                    found.append(Change(name, key, CHANGED, day, commit, fields, typist.summary(new_values),
+                                        typist.summary(old_values)))
+        return found
+
+    def _working_tree(self) -> list[Change]:
+        """Uncommitted edits of the data files, as one change set dated the reference date."""
+        folder = self.repo.top / self.folder
+        found: list[Change] = []
+        current: dict[str, dict[str, str]] = {}
+        if folder.is_dir():
+            for path in sorted(folder.iterdir()):
+                rel = f"{self.folder}/{path.name}"
+                name = self.resource_of(rel)
+                if name is not None and path.is_file():
+                    current.setdefault(name, {})[rel] = git_blob_id(path.read_bytes())
+        for name in sorted(set(current) | set(self.blobs)):
+            committed, now = self.blobs.get(name, {}), current.get(name, {})
+            if committed == now:
+                continue
+            old = self._version(name, committed)
+            new = self._parse_file(name, now)
+            found += self._diff(name, old, new, self.today, WORKING_TREE)
+        return found
+
+    def _parse_file(self, name: str, blobs: dict[str, str]) -> _Version | None:
+        if not blobs:
+            return None
+        rel = sorted(blobs)[-1]
+        return self._parse(name, rel, (self.repo.top / rel).read_bytes(), self.versions.get(name))
+
+    # ------------------------------------------------------------------ cache
+
+    def _load_cache(self) -> dict[str, list[Change]]:
+        if self.cache_dir is None:
+            return {}
+        try:
+            with (self.cache_dir / CACHE_FILE).open("rb") as fh:
+                code, commits = pickle.load(fh)  # noqa: S301 - our own file in the portal's cache folder
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError, AttributeError, ImportError, TypeError):
+            return {}
+        return commits if code == self.code else {}
+
+    def _store_cache(self, commits: dict[str, list[Change]], keep: set[str]) -> None:
+        if self.cache_dir is None:
+            return
+        try:
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            temp = self.cache_dir / f"{CACHE_FILE}.{id(self)}.tmp"
+            with temp.open("wb") as fh:
+                pickle.dump((self.code, {sha: c for sha, c in commits.items() if sha in keep}), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            temp.replace(self.cache_dir / CACHE_FILE)
+        except OSError as exc:
+            log.info("gongkai: 无法写入历史缓存 %s（%s）。", self.cache_dir, exc)
+
+
+def _lines_of(text: str, version: _Version, typist: _Typist) -> tuple[str | None, dict[str, str] | None]:
+    """The header line and line -> key of a CSV whose every row is one line (else None, None)."""
+    lines = [line for line in text.split("\n")]
+    body = [line.rstrip("\r") for line in lines[1:] if line.strip(" \r,")]
+    if len(body) != len(version.rows) or any(line.count('"') % 2 for line in body):
+        return None, None  # a cell spans lines, a title row or duplicate keys: no line diff for this file
+    keys = {}
+    for line in body:
+        cells = next(csv.reader([line]))
+        keys[line] = typist.key(cells)
+    if set(keys.values()) != set(version.rows):
+        return None, None
+    return lines[0].rstrip("\r"), keys
+
+
+def _line_diff(text: str, previous: _Version | None, typist: _Typist) -> _Version | None:
+    """The new version from the previous one and the lines that changed, when both are plain CSV with
+    the same header line; None when the file must be read whole."""
+    if previous is None or previous.lines is None:
+        return None
+    lines = text.split("\n")
+    if lines[0].rstrip("\r") != previous.header_text:
+        return None
+    body = [line.rstrip("\r") for line in lines[1:] if line.strip(" \r,")]
+    if len(set(body)) != len(body):
+        return None
+    old_lines = previous.lines
+    new_set = set(body)
+    gone = [line for line in old_lines if line not in new_set]
+    came = [line for line in body if line not in old_lines]
+    if any(line.count('"') % 2 for line in came):
+        return None
+    typist.use(previous.header)
+    rows = dict(previous.rows)
+    keys = dict(old_lines)
+    for line in gone:
+        rows.pop(keys.pop(line), None)
+    for line in came:
+        cells = next(csv.reader([line]))
+        key = typist.key(cells)
+        if key in rows:
+            return None  # two lines with one key: read the file whole
+        rows[key] = cells
+        keys[line] = key
+    return _Version(previous.header, rows, previous.header_text, keys)

@@ -1,0 +1,67 @@
+"""修订记录 `/changes/`: what was added, changed and removed, by day and resource, from the git history
+of `datasets/`; and a tombstone at the address of every decision, project or unit that was published
+and later removed: when, what it was, and the correction note if one was given. Removed records stay
+out of every list and figure (they are not in the data any more).
+
+Without git history (a portal folder outside a repository) the plugin adds nothing.
+"""
+from __future__ import annotations
+
+from gongkai.api import (
+    ADDED,
+    CHANGED,
+    REMOVED,
+    change_sets,
+    describe,
+    field_titles,
+    hookimpl,
+    page_of,
+    record_title,
+    value_text,
+)
+
+DAYS_SHOWN = 60  # days of changes on /changes/; all of them are in /data/changes.json
+ITEMS_SHOWN = 30  # records listed per day, resource and kind; the rest are counted
+TOMBSTONE_FOLDERS = {"decisions": "决策", "projects": "项目", "units": "单位"}
+
+
+@hookimpl
+def register_pages(register, portal):
+    history = portal.history
+    if not history.available:
+        return
+    days = change_sets(portal)
+    register("changes/", "修订记录", template="changes.html",
+             context=dict(days=[_day(portal, day, changes) for day, changes in days[:DAYS_SHOWN]], older=len(days) > DAYS_SHOWN,
+                          since=history.since),
+             nav="修订记录", order=60, kind="修订记录",
+             description="数据的新增、修改和删除记录，按日期排列：已公开的内容改了什么、什么时候改的、为什么改。")
+    for resource, label in TOMBSTONE_FOLDERS.items():
+        present = {str(r.get("id") or "").lower() for r in portal.records.get(resource, [])}
+        for key, change in history.removed(resource).items():
+            if key.lower() in present or "/" in key:
+                continue
+            title = value_text(record_title(change), portal.public_numbers)
+            note = change.values.get("correction")
+            register(f"{resource}/{key}/", f"已删除的{label}：{title}", template="tombstone.html",
+                     context=dict(change=change, label=label, resource=resource, title=title,
+                                  correction=value_text(note, portal.public_numbers) if note else ""),
+                     kind="已删除", description=f"这条{label}已于 {change.day.isoformat()} 删除，此页保留删除记录。")
+
+
+def _day(portal, day, changes) -> dict:
+    """One day of /changes/: per resource, the records added, changed and removed."""
+    groups = []
+    public = portal.public_numbers
+    for resource in sorted({c.resource for c in changes}, key=lambda r: list(portal.resources).index(r) if r in portal.resources else 99):
+        own = [c for c in changes if c.resource == resource]
+        titles = field_titles(portal, resource)
+        res = portal.resources.get(resource)
+        group = {"resource": resource, "label": (res.title if res else "") or resource}
+        for kind in (ADDED, CHANGED, REMOVED):
+            items = [c for c in own if c.kind == kind]
+            group[kind] = [{"key": c.key, "title": value_text(record_title(c), public), "page": page_of(c),
+                            "revision": describe(c, titles, public)} for c in items[:ITEMS_SHOWN]]
+            group[kind + "_more"] = max(0, len(items) - ITEMS_SHOWN)
+        groups.append(group)
+    return {"day": day, "groups": groups}

@@ -1,0 +1,212 @@
+"""Revision history from git (issue 15): real repositories in tmp_path with a sequence of dated
+commits; the pages, tombstones, /changes/, feeds, changes.json and the correction rule are read back
+from the built site and the validation report. Expected values come from the commits the tests make."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import TODAY, build_site, codes, read_rows, validate, write_rows
+from selectolax.lexbor import LexborHTMLParser
+
+from gongkai.bridge.build import build
+
+
+class Repo:
+    def __init__(self, root: Path):
+        self.root = root
+        self.git("init", "-q", "-b", "main")
+        self.git("config", "user.email", "staff@example.org")
+        self.git("config", "user.name", "staff")
+
+    def git(self, *args: str, day: str = "2026-01-05") -> str:
+        stamp = f"{day}T10:00:00+08:00"
+        env = dict(os.environ, GIT_AUTHOR_DATE=stamp, GIT_COMMITTER_DATE=stamp)
+        return subprocess.run(["git", "-C", str(self.root), *args], check=True, env=env, capture_output=True, text=True).stdout
+
+    def commit(self, day: str, message: str = "更新数据") -> None:
+        self.git("add", "-A", day=day)
+        self.git("commit", "-q", "-m", message, day=day)
+
+
+def text_of(site: Path, page: str, selector: str) -> str:
+    tree = LexborHTMLParser((site / page).read_text(encoding="utf-8"))
+    return " ".join(n.text(separator=" ", strip=True) for n in tree.css(selector)).strip()
+
+
+def set_field(root: Path, resource: str, key: str, **values) -> None:
+    rows = read_rows(root, resource)
+    row = next(r for r in rows if r["id"] == key)
+    row.update(values)
+    write_rows(root, resource, rows)
+
+
+@pytest.fixture
+def repo(portal) -> Repo:
+    """The sample portal committed on 2026-01-05 (decision d-001's 公示 runs 2026-03-23 to 03-27)."""
+    repo = Repo(portal)
+    repo.commit("2026-01-05", "首次发布")
+    return repo
+
+
+def test_an_edit_with_a_correction_note_shows_on_the_page_newest_first(repo, tmp_path):
+    root = repo.root
+    set_field(root, "decisions", "d-001", votes_for="26", correction="赞成票误录，由 25 更正为 26。")
+    repo.commit("2026-04-05")
+    set_field(root, "decisions", "d-001", location="东风社区议事厅")
+    repo.commit("2026-04-09")
+    site = build_site(root, site_dir=tmp_path / "site")
+    log = text_of(site, "decisions/d-001/index.html", ".gk-revisions")
+    assert "首次公开：2026年1月5日" in log
+    newest, older = log.index("2026年4月9日"), log.index("2026年4月5日")
+    assert newest < older
+    assert "赞成票 25 → 26" in log and "更正说明：赞成票误录，由 25 更正为 26。" in log
+    assert "会议地点 东风社区党群服务中心 → 东风社区议事厅" in log
+    # a record that never changed shows only its publication date
+    assert text_of(site, "projects/p-doctor/index.html", ".gk-revisions").strip() == "首次公开：2026年1月5日。公开以来没有修改。"
+    # the correction box and the history are together at the top of the decision page
+    html = (site / "decisions" / "d-001" / "index.html").read_text(encoding="utf-8")
+    assert html.index('id="revisions"') < html.index('class="gk-facts"')
+
+
+def test_a_change_after_the_notice_began_needs_a_correction_in_the_same_commit(repo):
+    root = repo.root
+    set_field(root, "decisions", "d-001", votes_for="26")
+    repo.commit("2026-03-23")  # the first day of the 公示: already published
+    report = validate(root)
+    assert codes(report) == [("change-without-correction", "decisions", 2, "correction")]
+    message = report.errors[0].message
+    assert "d-001" in message and "赞成票" in message and "25 改为 26" in message and "2026-03-23" in message
+    assert "更正说明" in message
+    # a later commit that writes the 更正说明 settles it
+    set_field(root, "decisions", "d-001", correction="赞成票误录，由 25 更正为 26。")
+    repo.commit("2026-03-24")
+    assert codes(validate(root)) == []
+
+
+def test_a_change_the_day_before_the_notice_began_is_free(repo):
+    set_field(repo.root, "decisions", "d-001", votes_for="26", resolution="同意添置休息座椅 10 组。")
+    repo.commit("2026-03-22")
+    assert codes(validate(repo.root)) == []
+
+
+def test_uncommitted_edits_are_checked_and_shown_as_not_yet_committed(repo, tmp_path):
+    set_field(repo.root, "decisions", "d-001", votes_against="2")
+    report = validate(repo.root)
+    assert codes(report) == [("change-without-correction", "decisions", 2, "correction")]
+    assert "尚未提交的修改" in report.errors[0].message
+    set_field(repo.root, "decisions", "d-001", correction="反对票少记一票，已更正。")
+    site = build_site(repo.root, site_dir=tmp_path / "site")
+    log = text_of(site, "decisions/d-001/index.html", ".gk-revisions")
+    assert "（尚未提交）" in log and "反对票 1 → 2" in log and f"{int(TODAY[5:7])}月{int(TODAY[8:])}日" in log
+
+
+def test_an_evaluation_score_changed_after_its_period_was_published_needs_a_correction(repo):
+    root = repo.root
+    set_field(root, "evaluations", "ev-001", score="83")  # the day the period was published: data entry
+    repo.commit("2026-01-05")
+    assert codes(validate(root)) == []
+    set_field(root, "evaluations", "ev-001", respondents="210")
+    repo.commit("2026-01-06")
+    report = validate(root)
+    assert codes(report) == [("change-without-correction", "evaluations", 2, "correction")]
+    assert "参评人数" in report.errors[0].message and "200 改为 210" in report.errors[0].message
+    set_field(root, "evaluations", "ev-001", correction="参评人数误录，由 200 更正为 210。")
+    repo.commit("2026-01-07")
+    assert codes(validate(root)) == []
+
+
+def test_a_removed_project_keeps_its_address_as_a_tombstone_and_leaves_the_lists(repo, tmp_path):
+    root = repo.root
+    set_field(root, "projects", "p-lights", status="已终止")
+    rows = read_rows(root, "projects")
+    write_rows(root, "projects", [r for r in rows if r["id"] != "p-lights"])
+    repo.commit("2026-06-01", "删除重复录入的项目")
+    site = build_site(root, site_dir=tmp_path / "site")
+    tomb = text_of(site, "projects/p-lights/index.html", "article")
+    assert "已删除的项目：东风小区楼道照明改造" in tomb and "2026年6月1日" in tomb and "p-lights" in tomb
+    assert "p-lights" not in (site / "results" / "index.html").read_text(encoding="utf-8")
+    assert "p-lights" not in (site / "lists" / "index.html").read_text(encoding="utf-8")
+    changes = text_of(site, "changes/index.html", ".gk-change-day")
+    assert "删除 东风小区楼道照明改造" in changes
+    projects = json.loads((site / "data" / "projects.json").read_text(encoding="utf-8"))
+    assert [p["id"] for p in projects] == ["p-seats", "p-doctor"]
+
+
+def test_changes_page_feed_community_feed_and_changes_json(repo, tmp_path):
+    root = repo.root
+    set_field(root, "units", "c-dongfeng", name="东风新社区")  # a name many pages show
+    repo.commit("2026-02-10")
+    site = build_site(root, site_dir=tmp_path / "site")
+    days = LexborHTMLParser((site / "changes" / "index.html").read_text(encoding="utf-8")).css(".gk-change-day h2")
+    assert [d.text(strip=True) for d in days] == ["2026年2月10日", "2026年1月5日"]
+    assert "名称 东风社区 → 东风新社区" in text_of(site, "changes/index.html", ".gk-change-day")
+    assert "2026年2月10日" in text_of(site, "index.html", "#changes")
+    feed = (site / "feed.xml").read_text(encoding="utf-8")
+    assert "修订记录 2026年2月10日：修改 1 条" in feed
+    own = (site / "units" / "c-dongfeng" / "feed.xml").read_text(encoding="utf-8")
+    other = (site / "units" / "c-xiangyang" / "feed.xml").read_text(encoding="utf-8")
+    assert "东风新社区" in own and "修订记录 2026年2月10日" in own
+    assert "修订记录 2026年2月10日" not in other and "p-seats" not in other and "p-doctor" in other
+    link = LexborHTMLParser((site / "units" / "c-dongfeng" / "index.html").read_text(encoding="utf-8")).css_first(".gk-feed-link a")
+    assert link.attributes["href"] == "feed.xml"  # next to the page: units/c-dongfeng/feed.xml
+    changes = json.loads((site / "data" / "changes.json").read_text(encoding="utf-8"))["changes"]
+    renamed = [c for c in changes if c["kind"] == "changed"]
+    assert renamed == [{"date": "2026-02-10", "resource": "units", "id": "c-dongfeng", "kind": "changed", "title": "东风新社区",
+                        "fields": [{"field": "name", "title": "名称", "old": "东风社区", "new": "东风新社区"}],
+                        "commit": repo.git("rev-parse", "HEAD").strip()}]
+    package = json.loads((site / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    assert "changes.json" in [r["path"] for r in package["resources"]]
+    units = next(r for r in package["resources"] if r["path"] == "units.csv")
+    assert units["last_modified"] == "2026-02-10"
+    assert package["licenses"][0]["name"] == "CC-BY-4.0" and package["contributors"][0]["role"] == "publisher"
+
+
+def test_a_phone_number_once_committed_never_reaches_a_later_build(repo, tmp_path):
+    root = repo.root
+    set_field(root, "projects", "p-doctor", summary="联系人电话 13912345678，欢迎咨询。")
+    repo.commit("2026-02-01")
+    assert [c[0] for c in codes(validate(root))] == ["personal-data"]
+    set_field(root, "projects", "p-doctor", summary="在向阳社区设家庭医生签约服务点。")
+    repo.commit("2026-02-02")
+    site = build_site(root, site_dir=tmp_path / "site")
+    for path in site.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert b"13912345678" not in data and "13912345678" not in data.decode("utf-8", "replace"), path
+    assert "139****5678" in text_of(site, "projects/p-doctor/index.html", ".gk-revisions")
+
+
+def test_a_shallow_clone_warns_once_and_shows_no_wrong_history(repo, tmp_path):
+    root = repo.root
+    set_field(root, "decisions", "d-001", location="东风社区议事厅")
+    repo.commit("2026-02-01")
+    set_field(root, "decisions", "d-002", title="向阳社区2026年共建项目清单（修订）")
+    repo.commit("2026-02-02")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{root}", str(clone)], check=True)
+    report = validate(clone)
+    assert [f.code for f in report.warnings].count("history-incomplete") == 1
+    assert "2026-02-02" in next(f.message for f in report.warnings if f.code == "history-incomplete")
+    site = build_site(clone, site_dir=tmp_path / "site")
+    log = text_of(site, "decisions/d-001/index.html", ".gk-revisions")
+    assert "首次公开" not in log and "修订记录从 2026年2月2日 开始" in log and "会议地点" not in log
+
+
+def test_outside_git_there_is_no_history_and_no_changes_page(portal, tmp_path):
+    site = build_site(portal, site_dir=tmp_path / "site")
+    assert not (site / "changes").exists() and not (site / "data" / "changes.json").exists()
+    assert 'id="revisions"' not in (site / "decisions" / "d-001" / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_same_repository_state_builds_the_same_bytes(repo, tmp_path):
+    set_field(repo.root, "units", "c-dongfeng", name="东风新社区")
+    repo.commit("2026-02-10")
+    first = build(repo.root, tmp_path / "a", TODAY)
+    second = build(repo.root, tmp_path / "b", TODAY)  # the second from the history cache
+    assert first.ok and second.ok
+    files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
+    assert [f for f in files if (tmp_path / "a" / f).read_bytes() != (tmp_path / "b" / f).read_bytes()] == []
