@@ -64,6 +64,7 @@ def project_entry(p) -> dict:
 
 
 CHANGE_LINES = 50  # lines of one day's change entry; the changes page has them all
+CHANGE_DAYS = 60  # days of changes in a feed, as on the changes page (a feed carries the latest news)
 
 
 def change_entry(portal, day, changes) -> dict:
@@ -98,11 +99,19 @@ def entries(portal, community=None) -> list[dict]:
         e["id"], e["path"] = e["record"]["id"], f"{e['kind']}/{e['record']['id']}/"
     found = [e for e in found if portal.has_page(e["path"])]
     if portal.has_page("changes/"):
-        for day, changes in change_sets(portal):
-            own = [c for c in changes if community is None or community["id"].lower() in concerns(portal, c)]
+        for day, changes in change_sets(portal)[:CHANGE_DAYS]:
+            own = changes if community is None else [c for c in changes if community["id"].lower() in _concerns(portal).get(id(c), ())]
             if own:
                 found.append(change_entry(portal, day, own))
     return sorted(found, key=lambda e: (e["day"], e["kind"], e["id"]), reverse=True)
+
+
+def _concerns(portal) -> dict[int, set[str]]:
+    """concerns() of every change, worked out once per build (every community's feed asks)."""
+    if "feed_concerns" not in portal.extra:
+        portal.extra["feed_concerns"] = {id(c): concerns(portal, c) for _, changes in change_sets(portal)[:CHANGE_DAYS]
+                                         for c in changes}
+    return portal.extra["feed_concerns"]
 
 
 def concerns(portal, change) -> set[str]:

@@ -18,6 +18,7 @@ from gongkai.bridge.build import portal_folders
 from gongkai.bridge.preview import GeneratedFile, PreviewState
 from gongkai.bridge.progress import Progress
 from gongkai.config import PortalConfig
+from gongkai.data.history import repository_state
 from gongkai.data.reading import inside
 from gongkai.data.resources import TableError
 from gongkai.reports.banner import findings_banner
@@ -101,8 +102,9 @@ class GongkaiPlugin(BasePlugin):
     def _begin_preview(self, config) -> None:
         """In `gongkai serve`: a full rebuild when what every page shows has changed."""
         if self.preview is not None:
-            self.preview.begin(digest(self.session.config.text, config.nav, self._banner,
-                                           self.session.today, sorted(self.session.assets.items()) if not self._banner else ""))
+            self.preview.begin(digest(self.session.config.text, config.nav, self._banner, self.session.today,
+                                      repository_state(self.session.root),  # a commit changes every 修订记录
+                                      sorted(self.session.assets.items()) if not self._banner else ""))
 
     def on_pre_build(self, config):
         site = Path(config.site_dir)

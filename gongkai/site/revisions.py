@@ -92,11 +92,14 @@ def page_of(change: Change) -> str | None:
 
 
 def change_sets(portal) -> list[tuple[dt.date, list[Change]]]:
-    """The changes grouped by day, newest day first; within a day in file order."""
-    days: dict[dt.date, list[Change]] = {}
-    for change in portal.history.changes:
-        days.setdefault(change.day, []).append(change)
-    return sorted(days.items(), key=lambda item: item[0], reverse=True)
+    """The changes grouped by day, newest day first; within a day in file order (worked out once per
+    build: the changes page, the home page and every feed ask)."""
+    if "change_sets" not in portal.extra:
+        days: dict[dt.date, list[Change]] = {}
+        for change in portal.history.changes:
+            days.setdefault(change.day, []).append(change)
+        portal.extra["change_sets"] = sorted(days.items(), key=lambda item: item[0], reverse=True)
+    return portal.extra["change_sets"]
 
 
 def as_json(portal, change: Change) -> dict:
