@@ -210,3 +210,27 @@ def test_the_same_repository_state_builds_the_same_bytes(repo, tmp_path):
     assert first.ok and second.ok
     files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
     assert [f for f in files if (tmp_path / "a" / f).read_bytes() != (tmp_path / "b" / f).read_bytes()] == []
+
+
+def test_a_broken_file_in_the_history_is_skipped_not_read_as_every_record_removed(repo, tmp_path):
+    """A commit with a file the readers cannot read (an unclosed quote; then the key column missing) is
+    skipped: the fix is compared with the last readable version, so a vote changed across the broken
+    commits is still a change that needs a 更正说明, and nothing is shown as removed and added again."""
+    root = repo.root
+    path = root / "datasets" / "decisions.csv"
+    good = path.read_text(encoding="utf-8-sig")
+    path.write_text(good + '\nd-003,"2026-04-01', encoding="utf-8")
+    repo.commit("2026-04-01", "保存出错")
+    path.write_text(good.replace("编号,", "序号,", 1), encoding="utf-8")
+    repo.commit("2026-04-02", "表头改错")
+    path.write_text(good, encoding="utf-8-sig")
+    set_field(root, "decisions", "d-001", votes_for="26")
+    repo.commit("2026-04-03", "修复")
+    assert codes(validate(root)) == [("change-without-correction", "decisions", 2, "correction")]
+    set_field(root, "decisions", "d-001", correction="赞成票误录，由 25 更正为 26。")
+    repo.commit("2026-04-04")
+    site = build_site(root, site_dir=tmp_path / "site")
+    changes = json.loads((site / "data" / "changes.json").read_text(encoding="utf-8"))["changes"]
+    decisions = [(c["date"], c["id"], c["kind"]) for c in changes if c["resource"] == "decisions"]
+    assert decisions == [("2026-01-05", "d-001", "added"), ("2026-01-05", "d-002", "added"),
+                         ("2026-04-03", "d-001", "changed"), ("2026-04-04", "d-001", "changed")]

@@ -38,6 +38,7 @@ from gongkai.data.text import decode
 log = logging.getLogger("mkdocs.plugins.gongkai")
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 CACHE_FILE = "history.pickle"
+CACHE_FORMAT = 2  # per commit: (changes, resources whose version could not be read)
 ADDED, CHANGED, REMOVED = "added", "changed", "removed"
 WORKING_TREE = ""  # the commit id of the uncommitted edits
 #: the fields a change keeps besides the changed ones (see _Typist.summary)
@@ -231,6 +232,9 @@ def git_blob_id(data: bytes) -> str:
 # ---------------------------------------------------------------------------------------- one version
 
 
+UNREADABLE = object()  # a version git has but the readers cannot read (staff pushed a broken file)
+
+
 @dataclass
 class _Version:
     """One version of one data file: its rows by key (the cells as written) and, for the line diff,
@@ -257,6 +261,10 @@ class _Typist:
             self._typer = TableTyper(self.resource, "")
             self._mapping = self._typer.map_header(Table(Path(""), list(header), []))
             self._header = list(header)
+
+    def has_key(self) -> bool:
+        """Whether the header has every primary-key column."""
+        return set(self.resource.primary_key) <= set(self._mapping.values())
 
     def key(self, cells: list) -> str:
         values = {}
@@ -289,7 +297,9 @@ class _Walk:
         self.typists = {name: _Typist(r) for name, r in resources.items()}
         self.versions: dict[str, _Version | None] = {}  # resource -> the last version parsed in this run
         self.blobs: dict[str, dict[str, str]] = {}  # resource -> path -> blob id, as of the commit being walked
-        self.code = hashlib.sha256(repr((__version__, sorted((n, r.schema) for n, r in resources.items()),
+        #: resource -> its blobs at the last readable version: what the next change is compared with
+        self.readable: dict[str, dict[str, str]] = {}
+        self.code = hashlib.sha256(repr((CACHE_FORMAT, __version__, sorted((n, r.schema) for n, r in resources.items()),
                                          settings.datasets_dir)).encode()).hexdigest()
 
     def resource_of(self, path: str) -> str | None:
@@ -307,30 +317,31 @@ class _Walk:
         changes: list[Change] = []
         since = commits[0].day if commits and self.repo.shallow else None
         for index, commit in enumerate(commits):
-            touched = {}
+            touched = set()
             for path, blob in commit.files.items():
                 name = self.resource_of(path)
                 if name is not None:
-                    before = dict(self.blobs.get(name, {}))
-                    touched.setdefault(name, before)
+                    touched.add(name)
                     if blob is None:
                         self.blobs.setdefault(name, {}).pop(path, None)
                     else:
                         self.blobs.setdefault(name, {})[path] = blob
             baseline = index == 0 and self.repo.shallow  # what came before the clone's first commit is unknown
             if commit.sha in cached and not baseline:
-                changes += cached[commit.sha]
-                for name in touched:
-                    self.versions.pop(name, None)  # parsed again, from its blob, only if a later commit needs it
-                continue
-            found = []
-            for name in sorted(touched):
-                old = self._version(name, touched[name])
-                new = self._version(name, self.blobs.get(name, {}))
-                if not baseline:
-                    found += self._diff(name, old, new, commit.day, commit.sha)
-            cached[commit.sha] = found
+                found, unreadable = cached[commit.sha]
+            else:
+                found, unreadable = [], []
+                for name in sorted(touched):
+                    new = self._version(name, self.blobs.get(name, {}))
+                    if new is UNREADABLE:
+                        unreadable.append(name)
+                    elif not baseline:
+                        old = self._version(name, self.readable.get(name, {}))
+                        found += self._diff(name, old, new, commit.day, commit.sha)
+                cached[commit.sha] = (found, unreadable)
             changes += found
+            for name in touched.difference(unreadable):  # a broken file is skipped: the fix is compared with before it
+                self.readable[name] = dict(self.blobs.get(name, {}))
         changes += self._working_tree()
         self._store_cache(cached, {c.sha for c in commits})
         note = f"历史记录不完整（浅克隆），修订记录只从 {since.isoformat()} 开始。在 CI 中请获取完整历史（fetch-depth: 0）。" if since else None
@@ -338,8 +349,9 @@ class _Walk:
 
     # ------------------------------------------------------------------ versions
 
-    def _version(self, name: str, blobs: dict[str, str]) -> _Version | None:
-        """The version of resource `name` made of these blobs (one file; the last one when two)."""
+    def _version(self, name: str, blobs: dict[str, str]):
+        """The version of resource `name` made of these blobs (one file; the last one when two): a
+        _Version, None when there is no file, UNREADABLE when the readers cannot read it."""
         if not blobs:
             return None
         path, blob = sorted(blobs.items())[-1]
@@ -347,9 +359,10 @@ class _Walk:
         if known is not None and known.blob == blob:
             return known
         version = self._parse(name, path, self.repo.blob(blob), known)
-        if version is not None:
-            version.blob = blob
-            self.versions[name] = version  # the line diff of the next version starts from this one
+        if version is None:
+            return UNREADABLE
+        version.blob = blob
+        self.versions[name] = version  # the line diff of the next version starts from this one
         return version
 
     def _parse(self, name: str, path: str, data: bytes, previous: _Version | None) -> _Version | None:
@@ -366,6 +379,8 @@ class _Walk:
         if table is None:
             return None
         typist.use(table.header)
+        if not typist.has_key():
+            return None  # without its key column no row can be told apart: as unreadable as a broken file
         rows: dict[str, list] = {}
         for _, cells in table.rows:
             if any(str(c).strip() for c in cells if c is not None):
@@ -430,24 +445,25 @@ class _Walk:
                 name = self.resource_of(rel)
                 if name is not None and path.is_file():
                     current.setdefault(name, {})[rel] = git_blob_id(path.read_bytes())
-        for name in sorted(set(current) | set(self.blobs)):
-            committed, now = self.blobs.get(name, {}), current.get(name, {})
+        for name in sorted(set(current) | set(self.readable)):
+            committed, now = self.readable.get(name, {}), current.get(name, {})
             if committed == now:
                 continue
-            old = self._version(name, committed)
             new = self._parse_file(name, now)
-            found += self._diff(name, old, new, self.today, WORKING_TREE)
+            if new is not UNREADABLE:  # a file staff cannot save readably is reported by validation, not here
+                found += self._diff(name, self._version(name, committed), new, self.today, WORKING_TREE)
         return found
 
-    def _parse_file(self, name: str, blobs: dict[str, str]) -> _Version | None:
+    def _parse_file(self, name: str, blobs: dict[str, str]):
         if not blobs:
             return None
         rel = sorted(blobs)[-1]
-        return self._parse(name, rel, (self.repo.top / rel).read_bytes(), self.versions.get(name))
+        version = self._parse(name, rel, (self.repo.top / rel).read_bytes(), self.versions.get(name))
+        return UNREADABLE if version is None else version
 
     # ------------------------------------------------------------------ cache
 
-    def _load_cache(self) -> dict[str, list[Change]]:
+    def _load_cache(self) -> dict[str, tuple[list[Change], list[str]]]:
         if self.cache_dir is None:
             return {}
         try:
@@ -457,7 +473,7 @@ class _Walk:
             return {}
         return commits if code == self.code else {}
 
-    def _store_cache(self, commits: dict[str, list[Change]], keep: set[str]) -> None:
+    def _store_cache(self, commits: dict[str, tuple[list[Change], list[str]]], keep: set[str]) -> None:
         if self.cache_dir is None:
             return
         try:
