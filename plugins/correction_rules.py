@@ -9,7 +9,7 @@ nothing is checked; a shallow clone is reported once.
 """
 from __future__ import annotations
 
-from gongkai.api import CHANGED, WORKING_TREE, field_title, hookimpl, warning
+from gongkai.api import CHANGED, WORKING_TREE, field_title, hookimpl, index_by_id, value_text, warning
 
 PROTECTED = {
     "decisions": ("votes_for", "votes_against", "votes_abstain", "resolution", "body", "notice_start", "notice_end"),
@@ -35,7 +35,7 @@ def check_corrections(records, context):
     if not history.available:
         return
     published = _periods_published(history)
-    current = {name: {_key(r): r for r in records.get(name, [])} for name in PROTECTED}
+    current = {name: index_by_id(records.get(name, [])) for name in PROTECTED}
     for change in history.changes:
         if change.kind != CHANGED or change.resource not in PROTECTED:
             continue
@@ -47,21 +47,18 @@ def check_corrections(records, context):
         record = current[change.resource].get(change.key.lower())
         first = touched[0]
         title = field_title(context, change.resource, first.field)
-        what = "；".join(f"“{field_title(context, change.resource, f.field)}”由 {f.old or '（空）'} 改为 {f.new or '（空）'}"
-                        for f in touched)
+        # values masked and shortened as on the pages: a CI log or annotation may be public
+        what = "；".join(f"“{field_title(context, change.resource, f.field)}”由 {value_text(f.old, set())} 改为 "
+                        f"{value_text(f.new, set())}" for f in touched)
         when = "尚未提交的修改中" if change.commit == WORKING_TREE else f"{change.day.isoformat()} 的提交（{change.commit[:8]}）中"
         since = _since(change, published)
         yield context.error(
             "change-without-correction",
             f"{LABELS[change.resource]} {change.key} 在{since}之后被修改：{when}{what}，但同一次提交没有填写或修改“更正说明”。"
             f"公开后的改动必须说明原因：请在这一行的“{field_title(context, change.resource, 'correction')}”中写明改了什么、"
-            f"为什么（例如“{title}录入有误，由 {first.old or '（空）'} 更正为 {first.new or '（空）'}”），和这次修改一起提交。",
+            f"为什么（例如“{title}录入有误，由 {value_text(first.old, set())} 更正为 {value_text(first.new, set())}”），和这次修改一起提交。",
             change.resource, record, "correction" if record is not None else None,
         )
-
-
-def _key(record) -> str:
-    return str(record.get("id") or "").lower()
 
 
 def _corrected(change) -> bool:
@@ -70,7 +67,7 @@ def _corrected(change) -> bool:
 
 def _settled_later(history, change) -> bool:
     later = history.of(change.resource, change.key)
-    after = later[later.index(change) + 1:]
+    after = later[next(i for i, c in enumerate(later) if c is change) + 1:]
     return any(c.kind == CHANGED and _corrected(c) for c in after)
 
 

@@ -234,3 +234,12 @@ def test_a_broken_file_in_the_history_is_skipped_not_read_as_every_record_remove
     decisions = [(c["date"], c["id"], c["kind"]) for c in changes if c["resource"] == "decisions"]
     assert decisions == [("2026-01-05", "d-001", "added"), ("2026-01-05", "d-002", "added"),
                          ("2026-04-03", "d-001", "changed"), ("2026-04-04", "d-001", "changed")]
+
+
+def test_the_correction_error_shows_old_and_new_values_masked(repo):
+    """A CI log or annotation may be public: a number in the changed text is masked in the message."""
+    set_field(repo.root, "decisions", "d-001", resolution="同意添置休息座椅，联系电话 13912345678。")
+    repo.commit("2026-03-25")
+    report = validate(repo.root)
+    messages = [f.message for f in report.errors if f.code == "change-without-correction"]
+    assert len(messages) == 1 and "139****5678" in messages[0] and "13912345678" not in messages[0]
