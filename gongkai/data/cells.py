@@ -130,7 +130,7 @@ class TableTyper:
         present = set(mapping.values())
         # a required field whose column is missing: reported once, as missing-column, and invalid in every row
         self._absent_invalid = {name for name in self.resource.field_by_name
-                                if name not in present and self._read(name, "")[1]}
+                                if name not in present and self.read_cell(name, "")[1]}
         records = []
         for line, cells in rows:
             if all(cell_text(c) == "" for c in cells):
@@ -140,14 +140,16 @@ class TableTyper:
                 self.findings.append(error("extra-cell", f"第 {line} 行比表头多出 {len(cells) - width} 个单元格，可能是值里多了逗号。"
                                            "含逗号的值请加英文双引号，或删掉多余的逗号。", resource=self.resource.name, file=self.file,
                                            row=line, column=column_letter(width)))
-            records.append(self._type_row(line, cells, mapping))
+            records.append(self.type_row(line, cells, mapping))
         return records
 
-    def _type_row(self, line: int, cells: list, mapping: dict[int, str]) -> Record:
+    def type_row(self, line: int, cells: list, mapping: dict[int, str]) -> Record:
+        """One row as a Record (`mapping`: column index → field name, from map_header); findings go to
+        `self.findings`."""
         values: dict[str, Any] = {name: None for name in self.resource.field_by_name}
         bad: set[str] = set()
         written: dict[str, str] = {}
-        read, size = self._read, len(cells)
+        read, size = self.read_cell, len(cells)
         for index, name in mapping.items():
             raw = cells[index] if index < size else None
             text = raw.strip() if type(raw) is str else cell_text(raw)  # a CSV cell: skip the call
@@ -165,7 +167,8 @@ class TableTyper:
         record.__dict__["written"] = written
         return record
 
-    def _read(self, name: str, text: str) -> tuple[Any, tuple[str, str] | None]:
+    def read_cell(self, name: str, text: str) -> tuple[Any, tuple[str, str] | None]:
+        """(value, None), or (None, (code, message)) when the cell's text is not a value of the field."""
         spec, kind, reader, plain_date = self._plans[name]
         cell = text
         if kind == "date" and text:

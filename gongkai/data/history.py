@@ -79,8 +79,10 @@ class History:
 
     def __post_init__(self) -> None:
         self._by_record: dict[tuple[str, str], list[Change]] = {}
+        self._last_day: dict[str, dt.date] = {}
         for change in self.changes:
             self._by_record.setdefault((change.resource, change.key), []).append(change)
+            self._last_day[change.resource] = max(change.day, self._last_day.get(change.resource, change.day))
 
     @property
     def complete(self) -> bool:
@@ -106,8 +108,7 @@ class History:
         return dict(sorted(last.items()))
 
     def last_modified(self, resource: str) -> dt.date | None:
-        days = [c.day for c in self.changes if c.resource == resource]
-        return max(days) if days else None
+        return self._last_day.get(resource)
 
 
 def record_key(resource: Resource, values: dict) -> str:
@@ -191,8 +192,8 @@ class _Commit:
 
 def _log(repo: _Repo, folder: str) -> list[_Commit]:
     """First-parent commits touching `folder`, oldest first, with the blob of every file they changed."""
-    text = repo.git("log", "--first-parent", "-m", "--reverse", "--raw", "--no-renames", "--no-abbrev",
-                    "--format=%x1e%H %cI", "--", folder or ".")
+    text = repo.git("-c", "core.quotePath=false", "log", "--first-parent", "-m", "--reverse", "--raw", "--no-renames",
+                    "--no-abbrev", "--format=%x1e%H %cI", "--", folder or ".")
     commits = []
     for chunk in text.split("\x1e")[1:]:
         head, _, rest = chunk.partition("\n")
@@ -203,15 +204,9 @@ def _log(repo: _Repo, folder: str) -> list[_Commit]:
             if line.startswith(":"):
                 meta, _, path = line.partition("\t")
                 parts = meta.split()
-                files[_unquote(path)] = None if parts[4].startswith("D") else parts[3]
+                files[path] = None if parts[4].startswith("D") else parts[3]  # a name git still quotes is no resource
         commits.append(_Commit(sha, day, files))
     return commits
-
-
-def _unquote(path: str) -> str:
-    if path.startswith('"') and path.endswith('"'):  # git quotes unusual names (core.quotePath)
-        return path[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape").encode("latin-1").decode("utf-8", "replace")
-    return path
 
 
 def repository_state(root: Path) -> str:
@@ -271,13 +266,13 @@ class _Typist:
         for index, name in self._mapping.items():
             if name in self.resource.primary_key:
                 raw = cells[index] if index < len(cells) else ""
-                value, problem = self._typer._read(name, str(raw).strip() if raw is not None else "")
+                value, problem = self._typer.read_cell(name, str(raw).strip() if raw is not None else "")
                 values[name] = raw if problem else value
         return record_key(self.resource, values)
 
     def values(self, cells: list) -> dict:
         """Every field's value as shown."""
-        record = self._typer._type_row(0, cells, self._mapping)
+        record = self._typer.type_row(0, cells, self._mapping)
         self._typer.findings.clear()  # an old version is what it was: only its values matter here
         return {name: shown(value) for name, value in record.items()}
 
@@ -289,7 +284,7 @@ class _Typist:
 
 class _Walk:
     def __init__(self, repo: _Repo, root: Path, datasets_dir: str, resources, settings, hook, today, cache_dir) -> None:
-        self.repo, self.root, self.resources, self.settings, self.hook, self.today = repo, root, resources, settings, hook, today
+        self.repo, self.resources, self.settings, self.hook, self.today = repo, resources, settings, hook, today
         prefix = root.resolve().relative_to(repo.top.resolve()).as_posix()
         self.folder = f"{prefix}/{datasets_dir}" if prefix != "." else datasets_dir
         self.folder = self.folder.strip("/")
@@ -486,10 +481,15 @@ class _Walk:
             log.info("gongkai: 无法写入历史缓存 %s（%s）。", self.cache_dir, exc)
 
 
+def _header_and_body(text: str) -> tuple[str, list[str]]:
+    """A CSV's first line and its other non-blank lines, line ends removed."""
+    lines = text.split("\n")
+    return lines[0].rstrip("\r"), [line.rstrip("\r") for line in lines[1:] if line.strip(" \r,")]
+
+
 def _lines_of(text: str, version: _Version, typist: _Typist) -> tuple[str | None, dict[str, str] | None]:
     """The header line and line -> key of a CSV whose every row is one line (else None, None)."""
-    lines = [line for line in text.split("\n")]
-    body = [line.rstrip("\r") for line in lines[1:] if line.strip(" \r,")]
+    header, body = _header_and_body(text)
     if len(body) != len(version.rows) or any(line.count('"') % 2 for line in body):
         return None, None  # a cell spans lines, a title row or duplicate keys: no line diff for this file
     keys = {}
@@ -498,7 +498,7 @@ def _lines_of(text: str, version: _Version, typist: _Typist) -> tuple[str | None
         keys[line] = typist.key(cells)
     if set(keys.values()) != set(version.rows):
         return None, None
-    return lines[0].rstrip("\r"), keys
+    return header, keys
 
 
 def _line_diff(text: str, previous: _Version | None, typist: _Typist) -> _Version | None:
@@ -506,11 +506,8 @@ def _line_diff(text: str, previous: _Version | None, typist: _Typist) -> _Versio
     the same header line; None when the file must be read whole."""
     if previous is None or previous.lines is None:
         return None
-    lines = text.split("\n")
-    if lines[0].rstrip("\r") != previous.header_text:
-        return None
-    body = [line.rstrip("\r") for line in lines[1:] if line.strip(" \r,")]
-    if len(set(body)) != len(body):
+    header, body = _header_and_body(text)
+    if header != previous.header_text or len(set(body)) != len(body):
         return None
     old_lines = previous.lines
     new_set = set(body)
