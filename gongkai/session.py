@@ -11,7 +11,7 @@ from pathlib import Path
 
 from gongkai.config import PortalConfig, load_config
 from gongkai.data import cache
-from gongkai.data.history import History, read_history
+from gongkai.data.history import History, read_history, repository_state
 from gongkai.data.model import Portal
 from gongkai.data.reading import load_tables
 from gongkai.data.resources import Resource
@@ -67,6 +67,16 @@ class Session:
         return checks
 
     @cached_property
+    def code_key(self) -> str | None:
+        """A hash of the settings, reference date, resources and code (gongkai/data/cache.py)."""
+        return cache.code_key(self)
+
+    @cached_property
+    def repository_state(self) -> str:
+        """The commit checked out, "" outside git: the history depends on it (validation cache, preview)."""
+        return repository_state(self.root)
+
+    @cached_property
     def _cache_key(self) -> str | None:
         return cache.validation_key(self)
 
@@ -83,7 +93,7 @@ class Session:
             return cached
         memo = self.table_memo
         if memo is not None:
-            memo.code = cache.code_key(self) or ""
+            memo.code = self.code_key or ""
             memo = memo if memo.code else None  # a plugin whose code cannot be hashed: nothing is reused
         loaded = load_tables(self.root, self.resources, self.settings, self.pm.hook, memo)
         context = CheckContext(self.root, self.settings, self.today, loaded.resources, loaded.files,

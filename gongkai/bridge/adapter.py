@@ -18,7 +18,6 @@ from gongkai.bridge.build import portal_folders
 from gongkai.bridge.preview import GeneratedFile, PreviewState
 from gongkai.bridge.progress import Progress
 from gongkai.config import PortalConfig
-from gongkai.data.history import repository_state
 from gongkai.data.reading import inside
 from gongkai.data.resources import TableError
 from gongkai.reports.banner import findings_banner
@@ -103,7 +102,7 @@ class GongkaiPlugin(BasePlugin):
         """In `gongkai serve`: a full rebuild when what every page shows has changed."""
         if self.preview is not None:
             self.preview.begin(digest(self.session.config.text, config.nav, self._banner, self.session.today,
-                                      repository_state(self.session.root),  # a commit changes every 修订记录
+                                      self.session.repository_state,  # a commit changes every 修订记录
                                       sorted(self.session.assets.items()) if not self._banner else ""))
 
     def on_pre_build(self, config):

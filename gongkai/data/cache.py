@@ -10,7 +10,6 @@ import pickle
 from pathlib import Path
 
 from gongkai import __version__
-from gongkai.data.history import repository_state
 
 log = logging.getLogger("mkdocs.plugins.gongkai")
 CACHE_FILE = "validation.pickle"
@@ -19,11 +18,12 @@ CORE = Path(__file__).parent.parent  # the whole gongkai package
 
 
 def validation_key(session) -> str | None:
-    """A content hash of every input of validation, or None when a plugin's code cannot be hashed."""
-    digest = _code_digest(session)
-    if digest is None:
+    """A content hash of every input of validation, or None when a plugin's code cannot be hashed: the
+    session's `code_key`, the checked-out commit and the data and content files."""
+    if session.code_key is None:
         return None
-    digest.update(repository_state(session.root).encode())  # the revision history: rules on corrections read it
+    digest = hashlib.sha256(session.code_key.encode())
+    digest.update(session.repository_state.encode())  # the revision history: rules on corrections read it
     datasets = session.root / session.settings.datasets_dir
     for folder, data in ((datasets, True), (session.config.docs_dir, False)):
         for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
@@ -38,12 +38,8 @@ def validation_key(session) -> str | None:
 
 def code_key(session) -> str | None:
     """A hash of every input of validation but the data and content files: the settings, the reference
-    date, site_config.yml, the resources and the code (gongkai's and every plugin's)."""
-    digest = _code_digest(session)
-    return None if digest is None else digest.hexdigest()
-
-
-def _code_digest(session):
+    date, site_config.yml, the resources and the code (gongkai's and every plugin's); None when a
+    plugin's code cannot be hashed."""
     digest = hashlib.sha256(f"gongkai {__version__}|{session.today}|{session.settings!r}".encode())
     digest.update(session.config.text.encode("utf-8"))  # Markdown extensions and folders: content/ is checked too
     for core in sorted(CORE.rglob("*")):  # the core's own code and schemas: an upgrade must not reuse old results
@@ -57,7 +53,7 @@ def _code_digest(session):
         digest.update(hashlib.sha256(source.read_bytes()).digest())
     for resource in sorted(session.resources.values(), key=lambda r: r.name):
         digest.update(repr((resource.name, resource.required, resource.schema)).encode())
-    return digest
+    return digest.hexdigest()
 
 
 def source_file(plugin) -> Path | None:
