@@ -53,7 +53,9 @@ from gongkai.site.pages import Page, digest, write_changed
 from gongkai.site.reads import related
 from gongkai.site.render import date_zh, excerpt, percent, relative_url
 from gongkai.site.revisions import (
+    COUNT_LABELS,
     as_json,
+    change_counts,
     change_sets,
     describe,
     field_titles,
@@ -76,7 +78,7 @@ __all__ = [
     "content_file",
     # revision history (gongkai/data/history.py)
     "History", "Change", "ADDED", "CHANGED", "REMOVED", "WORKING_TREE", "change_sets", "describe", "field_titles",
-    "page_of", "record_title", "revision_log", "value_text", "as_json",
+    "page_of", "record_title", "revision_log", "value_text", "as_json", "change_counts", "COUNT_LABELS",
     # personal data
     "find", "mask", "number_key", "excel_number", "public_numbers",
     # pages, text and charts

@@ -13,7 +13,18 @@ import re
 import xml.etree.ElementTree as ET
 from urllib.parse import quote
 
-from gongkai.api import change_sets, community_of, date_zh, describe, field_titles, hookimpl, record_title, value_text
+from gongkai.api import (
+    COUNT_LABELS,
+    change_counts,
+    change_sets,
+    community_of,
+    date_zh,
+    describe,
+    field_titles,
+    hookimpl,
+    record_title,
+    value_text,
+)
 
 ATOM = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -69,17 +80,15 @@ CHANGE_DAYS = 60  # days of changes in a feed, as on the changes page (a feed ca
 
 def change_entry(portal, day, changes) -> dict:
     """One day of changes to published data."""
-    counts = {kind: sum(c.kind == kind for c in changes) for kind in ("added", "changed", "removed")}
-    summary = "，".join(f"{label} {counts[kind]} 条" for kind, label in (("added", "新增"), ("changed", "修改"), ("removed", "删除"))
-                       if counts[kind])
-    public, lines = portal.public_numbers, []
+    summary = "，".join(f"{label} {n} 条" for label, n in change_counts(changes))
+    public, lines, labels = portal.public_numbers, [], dict(COUNT_LABELS)
     for c in changes[:CHANGE_LINES]:
         resource = portal.resources.get(c.resource)
         label = (resource.title if resource else "") or c.resource
         revision = describe(c, field_titles(portal, c.resource), public)
         text = f"：{revision.text}" if revision.text else ""
         note = f"（更正说明：{revision.correction}）" if revision.correction else ""
-        lines.append(f"{label} {c.key}「{value_text(record_title(c), public)}」{revision.label if c.kind != 'added' else '新增'}{text}{note}")
+        lines.append(f"{label} {c.key}「{value_text(record_title(c), public)}」{labels[c.kind]}{text}{note}")
     if len(changes) > CHANGE_LINES:
         lines.append(f"另有 {len(changes) - CHANGE_LINES} 条，见修订记录页面。")
     return {"kind": "changes", "id": day.isoformat(), "day": day, "category": "修订记录",
@@ -115,22 +124,37 @@ def _concerns(portal) -> dict[int, set[str]]:
 
 
 def concerns(portal, change) -> set[str]:
-    """The ids (lower case) of the communities a change concerns: through the units it names (or is),
-    and through the project or evaluation it belongs to."""
+    """The ids (lower case) of the communities a change concerns: through the units it is or names, and
+    through the units of the record it belongs to (a milestone's project, an evaluation's subject), as
+    the schemas' foreignKeys link them."""
     units = portal.by_id["units"]
     ids = {change.key.lower()} if change.resource == "units" else set()
     for values in (change.values, change.before):
-        ids |= {str(values[f]).lower() for f in ("community_id", "unit_id", "subject_id", "lead_unit_id") if values.get(f)}
-        for relation, resource in (("project_id", "projects"), ("evaluation_id", "evaluations")):
-            record = portal.by_id.get(resource, {}).get(str(values.get(relation) or "").lower())
-            for f in ("community_id", "lead_unit_id", "subject_id"):
-                if record is not None and record.get(f):
-                    ids.add(str(record[f]).lower())
+        ids |= _unit_ids(portal, change.resource, values)
     found = set()
     for unit_id in ids:
         community = community_of(units.get(unit_id))
         if community is not None:
             found.add(community["id"].lower())
+    return found
+
+
+def _unit_ids(portal, resource: str, values: dict, follow: bool = True) -> set[str]:
+    """The unit ids `values` name through their resource's foreign keys to units, and (`follow`) those
+    of the records they name through single-field keys to other resources, one step."""
+    found: set[str] = set()
+    for fk in portal.resources[resource].foreign_keys if resource in portal.resources else ():
+        fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
+        target = fk["reference"].get("resource") or resource
+        if len(fields) != 1 or not values.get(fields[0]):
+            continue
+        value = str(values[fields[0]]).lower()
+        if target == "units":
+            found.add(value)
+        elif follow and target != resource:
+            record = portal.by_id.get(target, {}).get(value)
+            if record is not None:
+                found |= _unit_ids(portal, target, record, follow=False)
     return found
 
 

@@ -1,6 +1,6 @@
 """首页 `/`: headline figures, the decisions now in their 公示期, the latest decisions and results,
 and the way into every index page of the nav (with its description)."""
-from gongkai.api import change_sets, hookimpl
+from gongkai.api import change_counts, change_sets, hookimpl
 
 LATEST = 5
 
@@ -46,6 +46,4 @@ def latest_period(portal) -> dict | None:
 
 def latest_changes(portal) -> list[tuple]:
     """The newest days of the revision history: (day, [(新增/修改/删除, count)])."""
-    labels = (("added", "新增"), ("changed", "修改"), ("removed", "删除"))
-    return [(day, [(label, n) for kind, label in labels if (n := sum(c.kind == kind for c in changes))])
-            for day, changes in change_sets(portal)[:LATEST]]
+    return [(day, change_counts(changes)) for day, changes in change_sets(portal)[:LATEST]]

@@ -243,3 +243,15 @@ def test_the_correction_error_shows_old_and_new_values_masked(repo):
     report = validate(repo.root)
     messages = [f.message for f in report.errors if f.code == "change-without-correction"]
     assert len(messages) == 1 and "139****5678" in messages[0] and "13912345678" not in messages[0]
+
+
+def test_a_community_feed_follows_a_change_to_the_records_of_its_projects(repo, tmp_path):
+    """A milestone names only its project: the change concerns the project's community (c-dongfeng for
+    p-seats), found through the schemas' foreign keys, and no other community."""
+    rows = read_rows(repo.root, "milestones")
+    next(r for r in rows if r["project_id"] == "p-seats")["description"] = "座椅已安装完毕。"
+    write_rows(repo.root, "milestones", rows)
+    repo.commit("2026-06-10")
+    site = build_site(repo.root, site_dir=tmp_path / "site")
+    assert "修订记录 2026年6月10日" in (site / "units" / "c-dongfeng" / "feed.xml").read_text(encoding="utf-8")
+    assert "修订记录 2026年6月10日" not in (site / "units" / "c-xiangyang" / "feed.xml").read_text(encoding="utf-8")

@@ -81,6 +81,17 @@ def period_log(portal, period: str) -> list[tuple[str, Revision]]:
     return list(reversed(found))
 
 
+COUNT_LABELS = ((ADDED, "新增"), (CHANGED, "修改"), (REMOVED, "删除"))  # a day of changes, counted by kind
+
+
+def change_counts(changes: list[Change]) -> list[tuple[str, int]]:
+    """[(新增/修改/删除, how many)] of a set of changes, for the kinds that occur."""
+    counts = {kind: 0 for kind, _ in COUNT_LABELS}
+    for change in changes:
+        counts[change.kind] += 1
+    return [(label, counts[kind]) for kind, label in COUNT_LABELS if counts[kind]]
+
+
 def record_title(change: Change) -> str:
     return change.values.get("title") or change.values.get("name") or change.values.get("criterion") or change.key
 
