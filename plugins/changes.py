@@ -22,7 +22,7 @@ from gongkai.api import (
 
 DAYS_SHOWN = 60  # days of changes on /changes/; all of them are in /data/changes.json
 ITEMS_SHOWN = 30  # records listed per day, resource and kind; the rest are counted
-TOMBSTONE_FOLDERS = {"decisions": "决策", "projects": "项目", "units": "单位"}
+TOMBSTONE_LABELS = {"decisions": "决策", "projects": "项目", "units": "单位"}  # the resources with their own pages
 
 
 @hookimpl
@@ -36,16 +36,16 @@ def register_pages(register, portal):
                           since=history.since),
              nav="修订记录", order=60, kind="修订记录",
              description="数据的新增、修改和删除记录，按日期排列：已公开的内容改了什么、什么时候改的、为什么改。")
-    for resource, label in TOMBSTONE_FOLDERS.items():
+    for resource, label in TOMBSTONE_LABELS.items():
         present = {str(r.get("id") or "").lower() for r in portal.records.get(resource, [])}
         for key, change in history.removed(resource).items():
-            if key.lower() in present or "/" in key:
+            path = page_of(change)  # the address the record's page had
+            if path is None or key.lower() in present:
                 continue
             title = value_text(record_title(change), portal.public_numbers)
-            note = change.values.get("correction")
-            register(f"{resource}/{key}/", f"已删除的{label}：{title}", template="tombstone.html",
+            register(path, f"已删除的{label}：{title}", template="tombstone.html",
                      context=dict(change=change, label=label, resource=resource, title=title,
-                                  correction=value_text(note, portal.public_numbers) if note else ""),
+                                  correction=describe(change, {}, portal.public_numbers).correction),
                      kind="已删除", description=f"这条{label}已于 {change.day.isoformat()} 删除，此页保留删除记录。")
 
 

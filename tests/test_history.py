@@ -255,3 +255,15 @@ def test_a_community_feed_follows_a_change_to_the_records_of_its_projects(repo, 
     site = build_site(repo.root, site_dir=tmp_path / "site")
     assert "修订记录 2026年6月10日" in (site / "units" / "c-dongfeng" / "feed.xml").read_text(encoding="utf-8")
     assert "修订记录 2026年6月10日" not in (site / "units" / "c-xiangyang" / "feed.xml").read_text(encoding="utf-8")
+
+
+def test_a_removed_decision_keeps_its_last_correction_note_on_its_tombstone(repo, tmp_path):
+    root = repo.root
+    set_field(root, "decisions", "d-002", status="已撤销", correction="议题重复录入，已撤销。")
+    repo.commit("2026-06-01")
+    set_field(root, "projects", "p-doctor", decision_id="")
+    write_rows(root, "decisions", [r for r in read_rows(root, "decisions") if r["id"] != "d-002"])
+    repo.commit("2026-06-02")
+    site = build_site(root, site_dir=tmp_path / "site")
+    tomb = text_of(site, "decisions/d-002/index.html", ".gk-correction")
+    assert "这条决策已于 2026年6月2日 删除" in tomb and "更正说明：议题重复录入，已撤销。" in tomb
