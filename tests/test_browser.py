@@ -33,6 +33,7 @@ PAGE_TYPES = {
     "results": "results/",
     "period": "results/2026-H1/",
     "lists": "lists/",
+    "community_lists": "lists/c-dongyuan/",
     "units": "units/",
     "data": "data/",
     "notices": "notices/",
@@ -224,7 +225,8 @@ def test_no_horizontal_page_scroll_at_phone_width(phone, base_url, name):
     assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at 375px"
 
 
-@pytest.mark.parametrize("name", ["home", "decision", "project", "unit", "period", "lists"])
+@pytest.mark.parametrize("name", ["home", "decision", "project", "unit", "period", "lists",
+                                  "community_lists"])
 def test_no_serious_accessibility_violation(phone, base_url, name):
     if not AXE_JS.exists():
         missing_tool(f"axe-core not found at {AXE_JS}: npm install --prefix .ci/node axe-core@4")

@@ -65,25 +65,47 @@ def _groups(tree, section: str) -> dict:
     return {g.attrs["id"]: g for g in scope.all("div") if "data-gk-group" in g.attrs}
 
 
-def test_needs_are_grouped_by_community_with_status_counts(site):
+def _community_groups(site, section: str) -> dict:
+    """The groups of one list over the community pages and the overview (the 街道's own rows)."""
+    found = {}
+    for path in ("lists/c-a", "lists/c-b", "lists"):
+        tree = page(site, path)
+        if any(n.attrs.get("id") == f"{section}-rows" for n in tree.iter()):
+            found.update(_groups(tree, section))
+    return found
+
+
+def test_the_overview_links_one_page_per_community_with_its_counts(site):
     tree = page(site, "lists")
-    groups = _groups(tree, "needs")
+    rows = {row_cells(r)[0]: row_cells(r)[1:] for r in tree.by_id("communities").all("tbody")[0].all("tr")}
+    # needs, resources (c-a: the 在职党员志愿者 of a paired unit; c-b: 活动场地), projects, overdue
+    assert rows == {"甲社区": ["2 条", "1 项", "4 个", "0"], MARKUP_NAME: ["1 条", "1 项", "3 个", "2"]}
+    assert [a.attrs["href"] for a in tree.by_id("communities").all("a")] == ["c-a/", "c-b/"]
+    assert page(site, "lists/c-a").all("h1")[0].text() == "甲社区 三张清单"
+    assert [a.attrs["href"] for a in page(site, "units/c-a").all("a") if a.text() == "本社区的三张清单"] == ["../../lists/c-a/"]
+    # the overview lists only what belongs to no 社区: the 街道's resource, no need or project here
+    assert sorted(_groups(tree, "resources")) == ["resources-other"]
+    assert not any(n.attrs.get("id") in ("needs-rows", "projects-rows") for n in tree.iter())
+
+
+def test_needs_are_grouped_by_community_with_status_counts(site):
+    groups = _community_groups(site, "needs")
     assert [r.attrs["id"] for r in groups["needs-c-a"].all("tr") if "data-gk-item" in r.attrs] == ["need-n-2", "need-n-1"]
     assert [r.attrs["id"] for r in groups["needs-c-b"].all("tr") if "data-gk-item" in r.attrs] == ["need-n-3"]
-    counts = {row_cells(r)[0]: row_cells(r)[1:] for r in tree.by_id("needs").all("tbody")[0].all("tr")}
+    assert sorted(groups) == ["needs-c-a", "needs-c-b"]
+    counts = {row_cells(r)[0]: row_cells(r)[1:] for r in page(site, "lists").by_id("needs").all("tbody")[0].all("tr")}
     # 待认领, 已认领, 办理中, 已解决, 不予立项, 合计
     assert counts == {"甲社区": ["0", "0", "1", "1", "0", "2"], MARKUP_NAME: ["1", "0", "0", "0", "0", "1"]}
 
 
 def test_resources_are_grouped_by_paired_community(site):
-    groups = _groups(page(site, "lists"), "resources")
+    groups = _community_groups(site, "resources")
     titles = {gid: [row_cells(r)[0] for r in g.all("tr") if "data-gk-item" in r.attrs] for gid, g in groups.items()}
     assert titles == {"resources-c-a": ["在职党员志愿者"], "resources-c-b": ["活动场地"], "resources-other": ["社工服务"]}
 
 
 def test_project_list_is_the_project_index_with_overdue_badges(site):
-    tree = page(site, "lists")
-    groups = _groups(tree, "projects")
+    groups = _community_groups(site, "projects")
     rows = {gid: {r.links("projects")[0]: r for r in g.all("tr") if "data-gk-item" in r.attrs} for gid, g in groups.items()}
     assert sorted(rows) == ["projects-c-a", "projects-c-b"]
     assert sorted(rows["projects-c-a"]) == ["p-1", "p-2", "p-6", "p-7"]  # p-7 is in 小区 x-a1
@@ -94,16 +116,18 @@ def test_project_list_is_the_project_index_with_overdue_badges(site):
     assert {pid for pid, row in every.items() if "逾期" in row_cells(row)[0]} == {"p-3", "p-4"}
     p3 = row_cells(every["p-3"])
     assert p3[1:4] == ["实施中", "2026年10月31日", "一号物业"]  # status, due date, responsible unit
-    counts = {row_cells(r)[0]: row_cells(r)[1:] for r in tree.by_id("projects").all("tbody")[0].all("tr")}
+    counts = {row_cells(r)[0]: row_cells(r)[1:] for r in page(site, "lists").by_id("projects").all("tbody")[0].all("tr")}
     # 已立项, 实施中, 已完成, 已验收, 已终止, 其中逾期, 合计
     assert counts["甲社区"] == ["1", "0", "1", "1", "1", "0", "4"]
     assert counts[MARKUP_NAME] == ["1", "2", "0", "0", "0", "2", "3"]
 
 
 def test_filter_markup_works_without_a_server(site):
-    tree = page(site, "lists")
-    for section, filters in (("needs", ["status", "category"]), ("resources", ["category", "kind"]),
-                             ("projects", ["status", "category", "overdue"])):
+    for path, section, filters in (("lists/c-a", "needs", ["status", "category"]),
+                                   ("lists/c-a", "resources", ["category", "kind"]),
+                                   ("lists/c-a", "projects", ["status", "category"]),  # none overdue: no 只看逾期
+                                   ("lists/c-b", "projects", ["status", "category", "overdue"])):
+        tree = page(site, path)
         scope = tree.by_id(f"{section}-rows")
         assert "data-gk-filter-scope" in scope.attrs
         (form,) = scope.all("form")
@@ -115,8 +139,11 @@ def test_filter_markup_works_without_a_server(site):
             assert values[0] == ""  # 全部
             assert all(f"data-{key}" in r.attrs for r in items)
             assert set(values[1:]) <= {v for r in items for v in r.attrs[f"data-{key}"].split()}
+    tree = page(site, "lists/c-a")
     needs_status = tree.by_id("needs-rows").all("select", data_gk_filter="status")[0]
-    assert [o.attrs["value"] for o in needs_status.all("option")] == ["", "待认领", "办理中", "已解决"]
+    assert [o.attrs["value"] for o in needs_status.all("option")] == ["", "办理中", "已解决"]  # the statuses present
+    other = page(site, "lists/c-b").by_id("needs-rows").all("select", data_gk_filter="status")[0]
+    assert [o.attrs["value"] for o in other.all("option")] == ["", "待认领"]
     script = (site / "assets" / "gongkai" / "filter.js").read_text(encoding="utf-8")
     assert "data-gk-filter-scope" in script and "data-gk-item" in script
     assert any(s.attrs.get("src", "").endswith("assets/gongkai/filter.js") for s in tree.all("script"))
