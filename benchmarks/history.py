@@ -17,6 +17,7 @@ import io
 import json
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -68,15 +69,18 @@ PEAK = ("import resource, runpy, sys\n"
 
 
 def timed_build(root: Path, site: Path) -> dict:
-    """Wall time and the build process's own peak memory (its worker processes not counted)."""
-    start = time.perf_counter()
+    """Wall time, CPU time (the build, its worker processes and git: steadier than wall time on a shared
+machine) and the build process's own peak memory (its worker processes not counted)."""
+    start, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run([sys.executable, "-c", PEAK, "build", str(root), "--site-dir", str(site), "--today", TODAY],
                          capture_output=True, text=True)
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime  # with its workers and git
     if out.returncode != 0:
         raise SystemExit(out.stdout[-3000:] + out.stderr[-3000:])
     peak = int(out.stderr.rsplit("PEAK_KB", 1)[1].split()[0])
-    return {"seconds": round(seconds, 1), "peak_mb": round(peak / 1024)}
+    return {"seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1), "peak_mb": round(peak / 1024)}
 
 
 def main() -> None:
@@ -84,12 +88,14 @@ def main() -> None:
     parser.add_argument("--portal", type=Path, required=True)
     parser.add_argument("--commits", type=int, default=1000)
     parser.add_argument("--work", type=Path, required=True)
+    parser.add_argument("--reuse", action="store_true", help="keep the repository an earlier run made in --work")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     repo, plain = args.work / "repo", args.work / "plain"
-    t = time.perf_counter()
-    make_history(args.portal, repo, args.commits)
-    print(f"history of {args.commits} commits made in {time.perf_counter() - t:.0f} s", flush=True)
+    if not (args.reuse and (repo / ".git").is_dir()):
+        t = time.perf_counter()
+        make_history(args.portal, repo, args.commits)
+        print(f"history of {args.commits} commits made in {time.perf_counter() - t:.0f} s", flush=True)
     shutil.rmtree(plain, ignore_errors=True)
     shutil.copytree(repo, plain, ignore=shutil.ignore_patterns(".git", ".cache"))
     results = {"commits": args.commits}

@@ -17,6 +17,7 @@ from gongkai.data.reading import load_tables
 from gongkai.data.resources import Resource
 from gongkai.data.validation import CheckContext, ValidatedData, validate
 from gongkai.findings import Finding, Report
+from gongkai.parallel import Background
 from gongkai.plugin_manager import create_plugin_manager
 from gongkai.settings import ConfigError, reference_date
 from gongkai.site.checks import OutputFile, SiteFiles, check_output
@@ -48,6 +49,7 @@ class Session:
         self.preview = False  # set by the MkDocs adapter in `gongkai serve`; becomes `portal.preview`
         self.render_memo = None  # `gongkai serve`: the page bodies of the last build (gongkai/site/reads.py)
         self.table_memo = None  # `gongkai serve`: the tables read and typed last time (gongkai/data/table_memo.py)
+        self._history_job: Background | None = None  # the history read beside the validation (`history`)
 
     # ------------------------------------------------------------------ load + validate
     @cached_property
@@ -91,6 +93,8 @@ class Session:
         cached = cache.load(self._cache_dir, key) if key else None
         if cached is not None:
             return cached
+        if "history" not in self.__dict__ and self.repository_state:
+            self._history_job = Background(self._read_history)  # git's history is walked beside the validation
         memo = self.table_memo
         if memo is not None:
             memo.code = self.code_key or ""
@@ -118,12 +122,18 @@ class Session:
 
     @cached_property
     def history(self) -> History:
-        """The revision history of the data from the portal's git repository, read once per run."""
-        found = read_history(self.root, self.settings.datasets_dir, self.resources, self.settings, self.pm.hook,
-                             self.today, self._cache_dir)
+        """The revision history of the data from the portal's git repository, read once per run (in
+        another process while the data is validated, when that is not cached: a first build reads
+        every commit)."""
+        job, self._history_job = self._history_job, None
+        found = job.result() if job is not None else self._read_history()
         if found.note and not found.available:
             log.info("gongkai: %s", found.note)
         return found
+
+    def _read_history(self) -> History:
+        return read_history(self.root, self.settings.datasets_dir, self.resources, self.settings, self.pm.hook,
+                            self.today, self._cache_dir)
 
     # ------------------------------------------------------------------ model
     @cached_property

@@ -18,19 +18,22 @@ computed them: safe to delete, never stale.
 """
 from __future__ import annotations
 
+import collections
 import csv
 import datetime as dt
 import hashlib
 import io
 import logging
 import pickle
+import queue
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from gongkai import __version__
-from gongkai.data.cells import TableTyper
+from gongkai.data.cells import TableTyper, cell_text
 from gongkai.data.headers import HeaderMap, locate_header
 from gongkai.data.resources import Resource, Table, TableError
 from gongkai.data.text import decode
@@ -41,6 +44,7 @@ CACHE_FILE = "history.pickle"
 CACHE_FORMAT = 2  # per commit: (changes, resources whose version could not be read)
 ADDED, CHANGED, REMOVED = "added", "changed", "removed"
 WORKING_TREE = ""  # the commit id of the uncommitted edits
+PREFETCH = 4  # file versions read ahead of the walk (each as large as the data file)
 #: the fields a change keeps besides the changed ones (see _Typist.summary)
 SUMMARY_FIELDS = ("title", "name", "kind", "period", "community_id", "unit_id", "subject_id", "lead_unit_id",
                   "project_id", "evaluation_id", "criterion", "date", "status", "notice_start", "correction")
@@ -111,10 +115,6 @@ class History:
         return self._last_day.get(resource)
 
 
-def record_key(resource: Resource, values: dict) -> str:
-    return " / ".join(shown(values.get(name)) for name in resource.primary_key)
-
-
 def shown(value) -> str:
     """A typed value as the history shows it."""
     if value is None:
@@ -145,6 +145,10 @@ class _Repo:
     def __init__(self, top: Path, shallow: bool) -> None:
         self.top, self.shallow = top, shallow
         self._cat: subprocess.Popen | None = None
+        self._fetcher: subprocess.Popen | None = None  # prefetch: the blobs the walk will ask for, in order
+        self._ahead: collections.deque = collections.deque()
+        self._ready: queue.Queue = queue.Queue()
+        self._threads: list[threading.Thread] = []
 
     @classmethod
     def open(cls, root: Path) -> "_Repo | None":
@@ -165,22 +169,86 @@ class _Repo:
         return out.stdout.decode("utf-8", "surrogateescape")
 
     def blob(self, sha: str) -> bytes:
+        """The bytes of a blob: the next prefetched one when it is the one asked for, else read now."""
+        while self._ahead:
+            if self._ahead[0] == sha:
+                self._ahead.popleft()
+                return self._take()
+            if sha not in self._ahead:
+                break
+            self._ahead.popleft()  # a prefetched blob the walk turned out not to need
+            self._take()
         if self._cat is None:
-            self._cat = subprocess.Popen(["git", "-C", str(self.top), "cat-file", "--batch"],
-                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            self._cat = self._cat_file()
         self._cat.stdin.write(sha.encode() + b"\n")
         self._cat.stdin.flush()
-        header = self._cat.stdout.readline().split()
-        if len(header) < 3 or header[1] != b"blob":
-            raise RuntimeError(f"git cat-file: {sha} is not a blob")
-        data = self._cat.stdout.read(int(header[2]))
-        self._cat.stdout.read(1)
-        return data
+        return _read_blob(self._cat.stdout, sha)
+
+    def prefetch(self, shas: list[str]) -> None:
+        """Have git read these blobs, in this order, in a thread while the walk parses the earlier ones
+        (git inflates each version of a large file: as long as parsing it). At most PREFETCH ahead."""
+        if not shas:
+            return
+        process = self._fetcher = self._cat_file()
+        try:  # Linux: a blob in a few reads, not a read per 64 KB each waiting for the interpreter lock
+            import fcntl
+
+            fcntl.fcntl(process.stdout.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
+        except (ImportError, AttributeError, OSError):
+            pass
+        self._ahead = collections.deque(shas)
+        ready = self._ready = queue.Queue(maxsize=PREFETCH)
+
+        def ask() -> None:
+            try:
+                for sha in shas:
+                    process.stdin.write(sha.encode() + b"\n")
+                process.stdin.close()
+            except (OSError, ValueError):
+                pass  # closed: the walk has ended
+
+        def answer() -> None:
+            try:
+                for sha in shas:
+                    ready.put(_read_blob(process.stdout, sha))
+            except (OSError, ValueError, RuntimeError) as exc:
+                ready.put(exc)
+
+        self._threads = [threading.Thread(target=ask, daemon=True), threading.Thread(target=answer, daemon=True)]
+        for thread in self._threads:
+            thread.start()
+
+    def _take(self) -> bytes:
+        item = self._ready.get()
+        if isinstance(item, Exception):
+            raise RuntimeError(f"git cat-file: {item}")
+        return item
+
+    def _cat_file(self) -> subprocess.Popen:
+        return subprocess.Popen(["git", "-C", str(self.top), "cat-file", "--batch"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE)
 
     def close(self) -> None:
         if self._cat is not None:
             self._cat.stdin.close()
             self._cat.wait(timeout=30)
+        if self._fetcher is not None:
+            self._fetcher.kill()
+            while any(thread.is_alive() for thread in self._threads):  # let a blocked thread finish
+                try:
+                    self._ready.get(timeout=0.05)
+                except queue.Empty:
+                    pass
+            self._fetcher.wait(timeout=30)
+
+
+def _read_blob(stream, sha: str) -> bytes:
+    header = stream.readline().split()
+    if len(header) < 3 or header[1] != b"blob":
+        raise RuntimeError(f"git cat-file: {sha} is not a blob")
+    data = stream.read(int(header[2]))
+    stream.read(1)
+    return data
 
 
 @dataclass
@@ -236,7 +304,7 @@ class _Version:
     its header line and each line's key."""
 
     header: list
-    rows: dict[str, list]
+    rows: dict[str, tuple]  # tuples: two versions' changed rows are a set difference
     header_text: str | None = None
     lines: dict[str, str] | None = None  # line text -> key (CSV without cells spanning lines)
     blob: str = ""
@@ -250,11 +318,16 @@ class _Typist:
         self._header: list | None = None
         self._typer: TableTyper | None = None
         self._mapping: dict[int, str] = {}
+        self._brief_columns: list[tuple[int, str]] = []
+        self._key_columns: list[tuple[int, str]] = []
+        self._primary_key = resource.primary_key
 
     def use(self, header: list) -> None:
         if header != self._header:
             self._typer = TableTyper(self.resource, "")
             self._mapping = self._typer.map_header(Table(Path(""), list(header), []))
+            self._brief_columns = [(i, name) for i, name in self._mapping.items() if name in SUMMARY_FIELDS]
+            self._key_columns = [(i, name) for i, name in self._mapping.items() if name in self._primary_key]
             self._header = list(header)
 
     def has_key(self) -> bool:
@@ -263,18 +336,28 @@ class _Typist:
 
     def key(self, cells: list) -> str:
         values = {}
-        for index, name in self._mapping.items():
-            if name in self.resource.primary_key:
-                raw = cells[index] if index < len(cells) else ""
-                value, problem = self._typer.read_cell(name, str(raw).strip() if raw is not None else "")
-                values[name] = raw if problem else value
-        return record_key(self.resource, values)
+        for index, name in self._key_columns:
+            raw = cells[index] if index < len(cells) else ""
+            value, problem = self._typer.read_cell(name, str(raw).strip() if raw is not None else "")
+            values[name] = raw if problem else value
+        return " / ".join(shown(values.get(name)) for name in self._primary_key)
 
     def values(self, cells: list) -> dict:
         """Every field's value as shown."""
         record = self._typer.type_row(0, cells, self._mapping)
         self._typer.findings.clear()  # an old version is what it was: only its values matter here
         return {name: shown(value) for name, value in record.items()}
+
+    def brief(self, cells: list) -> dict:
+        """`summary(values(cells))`, typing only the summary's fields: a district's first commit adds
+        ~90,000 records, and a first publication shows only their names."""
+        found = {}
+        for index, name in self._brief_columns:
+            raw = cells[index] if index < len(cells) else None
+            value, problem = self._typer.read_cell(name, cell_text(raw))
+            if not problem and shown(value):
+                found[name] = shown(value)
+        return {name: found[name] for name in SUMMARY_FIELDS if name in found}
 
     def summary(self, values: dict) -> dict:
         """What pages, feeds and rules need of a record beyond its changed fields: its name, where it
@@ -309,6 +392,7 @@ class _Walk:
     def run(self) -> History:
         commits = _log(self.repo, self.folder)
         cached = self._load_cache()
+        self.repo.prefetch(self._planned_blobs(commits, cached))
         changes: list[Change] = []
         since = commits[0].day if commits and self.repo.shallow else None
         for index, commit in enumerate(commits):
@@ -327,11 +411,12 @@ class _Walk:
             else:
                 found, unreadable = [], []
                 for name in sorted(touched):
+                    # the old version first: it is the one parsed last, and the new one is its line diff
+                    old = None if baseline else self._version(name, self.readable.get(name, {}))
                     new = self._version(name, self.blobs.get(name, {}))
                     if new is UNREADABLE:
                         unreadable.append(name)
                     elif not baseline:
-                        old = self._version(name, self.readable.get(name, {}))
                         found += self._diff(name, old, new, commit.day, commit.sha)
                 cached[commit.sha] = (found, unreadable)
             changes += found
@@ -341,6 +426,32 @@ class _Walk:
         self._store_cache(cached, {c.sha for c in commits})
         note = f"历史记录不完整（浅克隆），修订记录只从 {since.isoformat()} 开始。在 CI 中请获取完整历史（fetch-depth: 0）。" if since else None
         return History(available=True, since=since, changes=changes, note=note)
+
+    def _planned_blobs(self, commits: list[_Commit], cached: dict) -> list[str]:
+        """The blobs `run` will read, in order, if every version is readable (when one is not, `blob`
+        skips what was read ahead for nothing)."""
+        blobs: dict[str, dict[str, str]] = {}
+        readable: dict[str, str | None] = {}
+        parsed: dict[str, str | None] = {}
+        plan = []
+        for index, commit in enumerate(commits):
+            touched = set()
+            for path, blob in commit.files.items():
+                name = self.resource_of(path)
+                if name is not None:
+                    touched.add(name)
+                    files = blobs.setdefault(name, {})
+                    files.pop(path, None) if blob is None else files.__setitem__(path, blob)
+            baseline = index == 0 and self.repo.shallow
+            for name in sorted(touched):
+                now = sorted(blobs[name].items())[-1][1] if blobs[name] else None
+                if commit.sha not in cached or baseline:
+                    for sha in ((None if baseline else readable.get(name)), now):
+                        if sha is not None and sha != parsed.get(name):
+                            plan.append(sha)
+                            parsed[name] = sha
+                readable[name] = now
+        return plan
 
     # ------------------------------------------------------------------ versions
 
@@ -376,10 +487,10 @@ class _Walk:
         typist.use(table.header)
         if not typist.has_key():
             return None  # without its key column no row can be told apart: as unreadable as a broken file
-        rows: dict[str, list] = {}
+        rows: dict[str, tuple] = {}
         for _, cells in table.rows:
             if any(str(c).strip() for c in cells if c is not None):
-                rows[typist.key(cells)] = list(cells)
+                rows[typist.key(cells)] = tuple(cells)
         version = _Version(list(table.header), rows)
         if path.lower().endswith(".csv"):
             version.header_text, version.lines = _lines_of(text, version, typist)
@@ -406,16 +517,14 @@ class _Walk:
         after = new.rows if new else {}
         typist = self.typists[name]
         found = []
-        for key in sorted(set(before) | set(after)):
+        for key in sorted({key for key, _ in before.items() ^ after.items()}):
             was, now = before.get(key), after.get(key)
-            if was == now:
-                continue
             if was is None:
                 typist.use(new.header)
-                found.append(Change(name, key, ADDED, day, commit, values=typist.summary(typist.values(now))))
+                found.append(Change(name, key, ADDED, day, commit, values=typist.brief(now)))
             elif now is None:
                 typist.use(old.header)
-                values = typist.summary(typist.values(was))
+                values = typist.brief(was)
                 found.append(Change(name, key, REMOVED, day, commit, values=values, before=values))
             else:
                 typist.use(old.header)
@@ -482,14 +591,20 @@ class _Walk:
 
 
 def _header_and_body(text: str) -> tuple[str, list[str]]:
-    """A CSV's first line and its other non-blank lines, line ends removed."""
-    lines = text.split("\n")
-    return lines[0].rstrip("\r"), [line.rstrip("\r") for line in lines[1:] if line.strip(" \r,")]
+    """A CSV's first line (line end removed) and its other lines as split at "\n": a CRLF file's lines
+    keep their "\r", the same in every version, and the csv module reads a cell without it."""
+    header, _, rest = text.partition("\n")
+    return header.rstrip("\r"), rest.split("\n")
+
+
+def _blank(line: str) -> bool:
+    return not line.strip(" \r,")
 
 
 def _lines_of(text: str, version: _Version, typist: _Typist) -> tuple[str | None, dict[str, str] | None]:
     """The header line and line -> key of a CSV whose every row is one line (else None, None)."""
-    header, body = _header_and_body(text)
+    header, lines = _header_and_body(text)
+    body = [line for line in lines if not _blank(line)]
     if len(body) != len(version.rows) or any(line.count('"') % 2 for line in body):
         return None, None  # a cell spans lines, a title row or duplicate keys: no line diff for this file
     keys = {}
@@ -503,16 +618,20 @@ def _lines_of(text: str, version: _Version, typist: _Typist) -> tuple[str | None
 
 def _line_diff(text: str, previous: _Version | None, typist: _Typist) -> _Version | None:
     """The new version from the previous one and the lines that changed, when both are plain CSV with
-    the same header line; None when the file must be read whole."""
+    the same header line; None when the file must be read whole. The lines that went and came are set
+    differences, so a commit that edits a few rows of a large file costs little more than its split."""
     if previous is None or previous.lines is None:
         return None
-    header, body = _header_and_body(text)
-    if header != previous.header_text or len(set(body)) != len(body):
+    header, lines = _header_and_body(text)
+    if header != previous.header_text:
         return None
+    present = set(lines)
+    if len(present) != len(lines) and len({line for line in lines if not _blank(line)}) != sum(
+            1 for line in lines if not _blank(line)):
+        return None  # a repeated row: read the file whole
     old_lines = previous.lines
-    new_set = set(body)
-    gone = [line for line in old_lines if line not in new_set]
-    came = [line for line in body if line not in old_lines]
+    gone = old_lines.keys() - present
+    came = sorted(line for line in present - old_lines.keys() if not _blank(line))
     if any(line.count('"') % 2 for line in came):
         return None
     typist.use(previous.header)
@@ -525,6 +644,6 @@ def _line_diff(text: str, previous: _Version | None, typist: _Typist) -> _Versio
         key = typist.key(cells)
         if key in rows:
             return None  # two lines with one key: read the file whole
-        rows[key] = cells
+        rows[key] = tuple(cells)
         keys[line] = key
     return _Version(previous.header, rows, previous.header_text, keys)

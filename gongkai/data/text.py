@@ -16,6 +16,10 @@ def decode(data: bytes, resave: str) -> str:
         raise TableError("bad-encoding", "文件是 UTF-16 编码（Excel 的“Unicode 文本”），无法读取。" + resave, row=1)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    try:  # valid UTF-8 as a whole is valid UTF-8 line by line (a "\n" byte is never inside a character)
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
     first = None
     for number, line in enumerate(data.split(b"\n"), start=1):
         kind = _line_kind(line)
