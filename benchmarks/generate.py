@@ -32,6 +32,8 @@ BASE_COUNTS = {
     "partners": 262, "firms": 108, "committees": 490, "social_orgs": 60, "volunteer_teams": 40,
     "projects": 5000, "needs": 6000, "decisions": 890, "evaluations": 20000,
     "pairings": 640, "resources": 720,
+    # 双报到 at seed 001's figures: 18,496 in-service members, 32,730 人次 (issue 16)
+    "registrations": 600, "services": 3000, "whistles": 800, "members": 18496,
 }
 PERIODS = ["2024-H1", "2024-H2", "2025-H1", "2025-H2", "2026-H1"]
 
@@ -101,7 +103,17 @@ CRITERIA = {
 
 FIELDS = {name: [f["name"] for f in json.loads((SCHEMAS / f"{name}.json").read_text("utf-8"))["fields"]]
           for name in ("units", "pairings", "needs", "resources", "decisions", "projects", "milestones",
-                       "evaluations", "evaluation_items")}
+                       "evaluations", "evaluation_items", "registrations", "point_items", "services", "point_exchanges",
+                       "whistles")}
+POINT_ITEMS = {
+    "理论宣讲": ["政策宣讲进楼栋", "党史故事分享会", "理论学习小组", "法律知识讲座", "家风家训宣讲"],
+    "平安创建": ["消防安全隐患排查", "防诈骗宣传", "夜间平安巡逻", "矛盾纠纷调解", "电动车充电安全检查"],
+    "文明实践": ["文明劝导", "垃圾分类督导", "文明交通引导", "移风易俗宣传", "志愿服务站值守"],
+    "爱心帮扶": ["独居老人上门探访", "困难家庭结对帮扶", "助餐送餐", "留守儿童陪伴", "残疾人康复协助"],
+    "环境整治": ["楼道杂物清理", "绿化补植", "卫生死角整治", "河道清洁", "小广告清理"],
+    "便民服务": ["义诊和健康讲座", "四点半课堂辅导", "家电义务维修", "理发义剪", "政务代办"],
+    "文体活动": ["社区文艺演出", "全民健身活动", "传统节日活动", "读书会", "书画展览"],
+}
 
 
 def counts_for(scale: float) -> dict[str, int]:
@@ -586,7 +598,84 @@ class Generator:
         self.make_decisions()
         self.make_projects()
         self.make_evaluations()
+        self.make_double_report()
+        self.make_whistles()
         return self.tables
+
+    # ---------------------------------------------------------------- 双报到, 双向积分, 吹哨报到
+    def make_double_report(self) -> None:
+        rng, n = self.rng, self.n
+        communities = self.by_kind["社区"]
+        reporters = self.by_kind["共建单位"] + self.by_kind["物业企业"] + self.by_kind.get("社会组织", [])
+        seen, regs = set(), []
+        for i in range(1, n["registrations"] * 20):
+            if len(regs) >= n["registrations"]:
+                break
+            unit, community = rng.choice(reporters), rng.choice(communities)
+            if (unit["id"], community["id"]) in seen or self.community_of.get(unit.get("parent_id") or "") == community["id"]:
+                continue
+            seen.add((unit["id"], community["id"]))
+            since = self.day_between(dt.date(2021, 1, 1), dt.date(2026, 6, 30))
+            ended = self.day_between(since + dt.timedelta(days=60), TODAY - dt.timedelta(days=1)) if rng.random() < 0.05 else None
+            regs.append({"id": f"bd-{len(regs) + 1:04d}", "unit_id": unit["id"], "community_id": community["id"],
+                         "since": iso(since), "members": rng.randint(5, 57), "ended_on": iso(ended),
+                         "note": f"认领{rng.choice(list(POINT_ITEMS))}服务岗位"})
+        live = [r for r in regs if not r["ended_on"]]
+        total = sum(r["members"] for r in live)
+        for r in live:  # the members of the registrations active today add up to seed 001's figure
+            r["members"] = max(1, round(r["members"] * n["members"] / total))
+        live[0]["members"] += n["members"] - sum(r["members"] for r in live)
+        self.tables["registrations"] = regs
+        items = []
+        for category, titles in POINT_ITEMS.items():
+            for k, title in enumerate(titles, start=1):
+                stars = (1, 3, 5, 3, 1)[k - 1]
+                items.append({"id": f"jf-{len(items) + 1:02d}", "category": category, "title": title, "stars": stars,
+                              "points": stars})
+        self.tables["point_items"] = items
+        solved: dict[str, list[str]] = {}
+        for need in self.tables["needs"]:
+            if need["status"] == "已解决":
+                solved.setdefault(self.community_of.get(need["community_id"], ""), []).append(need["id"])
+        services, earned = [], {}
+        for i in range(1, n["services"] + 1):
+            r = rng.choice(regs)
+            start = max(dt.date.fromisoformat(r["since"]), dt.date(2024, 1, 1))
+            end = dt.date.fromisoformat(r["ended_on"]) if r["ended_on"] else TODAY
+            day = self.day_between(start, max(start, end))
+            item, people = rng.choice(items), rng.randint(2, 20)
+            rated = people * 2
+            needs = solved.get(r["community_id"], [])
+            services.append({"id": f"fw-{i:05d}", "date": iso(day), "community_id": r["community_id"], "unit_id": r["unit_id"],
+                             "title": item["title"], "item_id": item["id"], "participants": people,
+                             "hours": people * rng.choice((1, 2, 3)), "points": item["points"] * people,
+                             "need_id": rng.choice(needs) if needs and rng.random() < 0.3 else "",
+                             "rated": rated, "satisfied": rated if rng.random() < 0.82 else rated - 1})
+            key = (r["community_id"], f"{day.year}-H{1 if day.month <= 6 else 2}")
+            earned[key] = earned.get(key, 0) + item["points"] * people
+        self.tables["services"] = services
+        self.tables["point_exchanges"] = [
+            {"id": f"dh-{k:04d}", "community_id": community, "period": period, "points": points // 2,
+             "purpose": rng.choice(["商家让利", "社区补贴", "公共服务"]), "times": max(1, points // 40),
+             "note": "在社区合作商户和服务站兑换"}
+            for k, ((community, period), points) in enumerate(sorted(earned.items()), start=1) if points >= 2]
+
+    def make_whistles(self) -> None:
+        rng, rows = self.rng, []
+        callers = self.by_kind["社区"] * 4 + self.by_kind["街道"]
+        departments = self.by_kind["共建单位"] + self.by_kind["物业企业"]
+        for i in range(1, self.n["whistles"] + 1):
+            blown = self.day_between(dt.date(2024, 1, 1), TODAY)
+            arrived = blown + dt.timedelta(days=rng.choice((0, 1, 1, 1, 2, 2, 3, 4, 6))) if rng.random() < 0.92 else None
+            arrived = arrived if arrived and arrived <= TODAY else None
+            done = arrived + dt.timedelta(days=rng.randint(0, 20)) if arrived and rng.random() < 0.8 else None
+            done = done if done and done <= TODAY else None
+            kind = rng.choice(list(PROJECT_KINDS))
+            rows.append({"id": f"cs-{i:04d}", "title": f"{rng.choice(PROJECT_KINDS[kind])}需部门协同处置",
+                         "community_id": rng.choice(callers)["id"], "department_id": rng.choice(departments)["id"],
+                         "blown_on": iso(blown), "arrived_on": iso(arrived), "done_on": iso(done),
+                         "outcome": "已到场会商，明确分工" if arrived else ""})
+        self.tables["whistles"] = rows
 
 
 # ---------------------------------------------------------------- privacy self-check

@@ -57,6 +57,9 @@ class Settings:
     """Largest uncompressed size of an XLSX file, checked before it is parsed."""
     max_xlsx_ratio: float = 100
     """Largest compression ratio of an XLSX file (zip-bomb guard)."""
+    whistle_arrival_days: int = 2
+    """吹哨报到: a called department arrived in time (哨响人到) when it came within this many working days
+    (Monday to Friday) after the whistle."""
     recent_days: int = 90
     """Completed projects this many days before the reference date count as recent (notices)."""
     footer: dict = field(default_factory=dict)

@@ -38,7 +38,8 @@ def register_pages(register, portal):
         register(path, u["name"], template="unit.html",
                  context=dict(u=u, chain=chain, territorial=u["kind"] in TERRITORIAL, decisions=decisions, history=scores),
                  boost=2, description=excerpt(u.get("description")), kind="单位", community=community_of(u),
-                 reads=related(u) + tuple(chain) + (("evaluations", "units") if scores else ()))  # ranks: every score
+                 reads=related(u) + tuple(chain) + (("evaluations", "units") if scores else ())  # ranks: every score
+                 + (("services",) if getattr(u, "service_points", None) else ()))  # 服务积分 ranks: every service
 
 
 def territorial_children(unit) -> list:

@@ -57,7 +57,8 @@ def demo_copy(tmp_path) -> Path:
     return root
 
 
-_TITLES = {r.name: {f["title"]: f["name"] for f in r.fields} for r in standard_resources()}
+_EVERY_RESOURCE = standard_resources() + standard_resources(("registrations", "point_items", "services", "point_exchanges", "whistles"))
+_TITLES = {r.name: {f["title"]: f["name"] for f in r.fields} for r in _EVERY_RESOURCE}
 
 
 def read_rows(root: Path, resource: str) -> list[dict]:

@@ -26,6 +26,8 @@ FAMILIES = {
     "projects": ["projects/"],
     "notices": ["notices/", "decisions/*/notice/", "projects/*/notice/"],
     "open_data": ["data/"],
+    "double_report": ["services/"],
+    "whistles": ["results/whistles/"],
 }
 
 
@@ -121,5 +123,5 @@ def test_a_portal_nav_keeps_the_generated_sections(demo_copy, tmp_path):
     html = (site / "about" / "index.html").read_text(encoding="utf-8")
     entries = re.findall(r'<a href="([^"#]*)" class="md-nav__link[^"]*">\s*<span class="md-ellipsis">\s*(.*?)\s*</span>', html)
     assert entries == [("..", "首页"), ("../results/", "结果公开"), ("../lists/", "三张清单"), ("../units/", "组织架构"),
-                       ("../data/", "开放数据"), ("../notices/", "公示栏"), ("./", "关于本站"),
+                       ("../services/", "双报到"), ("../data/", "开放数据"), ("../notices/", "公示栏"), ("./", "关于本站"),
                        ("../decisions/", "决策")]  # the decisions index where the portal placed it, once

@@ -115,8 +115,12 @@ TABLES = dict(units=UNITS, pairings=PAIRINGS, needs=NEEDS, resources=RESOURCES, 
 
 
 def write_known_portal(root: Path) -> Path:
-    """The `gongkai init` sample portal with every table replaced by the data above."""
+    """The `gongkai init` sample portal with every table replaced by the data above (the sample's
+    tables the data above does not name are removed)."""
     init_portal(root)
+    for file in (root / "datasets").glob("*.csv"):
+        if file.stem not in TABLES:
+            file.unlink()
     for resource, rows in TABLES.items():
         write_rows(root, resource, rows)
     return root

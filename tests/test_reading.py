@@ -18,7 +18,8 @@ from conftest import REPO, TODAY, codes, validate
 from gongkai.data.resources import standard_resources
 from gongkai.session import open_session
 
-SCHEMAS = {r.name: r for r in standard_resources()}
+SCHEMAS = {r.name: r for r in standard_resources() + standard_resources(
+    ("registrations", "point_items", "services", "point_exchanges", "whistles"))}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 

@@ -15,7 +15,8 @@ from gongkai.data.resources import standard_resources
 from gongkai.excel_templates import DATA_ROWS, TEMPLATE_DIR, write_templates
 from gongkai.session import open_session
 
-RESOURCES = {r.name: r for r in standard_resources()}
+RESOURCES = {r.name: r for r in standard_resources() + standard_resources(
+    ("registrations", "point_items", "services", "point_exchanges", "whistles"))}
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +103,7 @@ def test_every_enum_has_a_dropdown_over_the_data_rows(templates, name):
     for spec in enums:
         check = found[letter_of(name, spec["name"])]
         assert check.type == "list"
-        assert check.formula1 == '"' + ",".join(spec["constraints"]["enum"]) + '"'
+        assert check.formula1 == '"' + ",".join(map(str, spec["constraints"]["enum"])) + '"'
         assert check.showErrorMessage and spec["title"] in check.error
         assert check.allow_blank == (not spec["constraints"].get("required"))
 

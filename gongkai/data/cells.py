@@ -275,7 +275,7 @@ def _problem(spec: dict, text: str, notes: dict) -> tuple[str, str]:
     if "required" in notes:
         return "constraint-required", f"“{title}”不能为空。请填写{_what(spec)}。"
     if "enum" in notes:
-        allowed = constraints.get("enum", [])
+        allowed = [str(value) for value in constraints.get("enum", [])]  # an enum may be of numbers (星级 1、3、5)
         close = difflib.get_close_matches(text, allowed, n=1, cutoff=0)
         hint = f"，是否应为“{close[0]}”" if close else ""
         return "constraint-enum", f"“{title}”的值 {text} 不在可选值中{hint}？可选值：{'、'.join(allowed)}。"

@@ -47,8 +47,10 @@ class Resource:
         return f"{self.title}（{self.name}）" if self.title else self.name
 
 
-def standard_resources() -> list[Resource]:
-    """The nine resources of the data standard, from the schemas shipped in the package."""
+def standard_resources(names: tuple[str, ...] | None = None) -> list[Resource]:
+    """The resources of the data standard, from the schemas shipped in the package: the nine of the
+    core, or the ones `names` names (those a default plugin brings, e.g. 双报到's, marked `plugin` in
+    the index: switching the plugin off leaves them out)."""
     folder = importlib_resources.files("gongkai") / "schemas"
     index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
     return [
@@ -59,6 +61,7 @@ def standard_resources() -> list[Resource]:
             title=entry.get("title", ""),
         )
         for entry in index["resources"]
+        if (entry["name"] in names if names is not None else "plugin" not in entry)
     ]
 
 

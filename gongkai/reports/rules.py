@@ -36,6 +36,12 @@ RULE_NAMES = {
     "votes-all-or-none": "票数不全", "personal-data": "个人信息", "personal-data-masked": "个人信息已打码",
     "share-image-missing": "分享图片", "content-sanitised": "页面中的 HTML 已清理", "active-file": "可执行的文件类型", "completed-on-required": "缺少完成日期", "milestone-after-today": "进展日期晚于基准日期",
     "milestone-progress-decreasing": "进度倒退", "progress-status": "进度与状态不符", "spent-over-budget": "支出超过预算",
+    "future-date": "日期晚于今天", "registration-unit-kind": "报到单位类型", "registration-community-kind": "报到社区类型",
+    "service-community-kind": "服务社区类型", "service-unit-not-reported": "服务单位未报到", "service-points-over": "积分超过项目上限",
+    "satisfied-without-rated": "缺少评价人数", "satisfied-over-rated": "满意人数超过评价人数",
+    "exchange-community-kind": "兑换社区类型", "exchange-over-earned": "兑换积分超过获得积分",
+    "whistle-caller-kind": "吹哨单位类型", "whistle-department-kind": "报到部门类型",
+    "arrival-before-whistle": "到场早于吹哨", "done-without-arrival": "未到场就办结",
     # the built site
     "output-bad-json": "JSON 文件损坏", "output-event-handler": "事件属性", "output-frame": "嵌入外部内容",
     "output-personal-data": "网站中的个人信息", "output-refresh": "自动跳转", "output-script": "脚本",
