@@ -34,6 +34,9 @@ PAGE_TYPES = {
     "period": "results/2026-H1/",
     "lists": "lists/",
     "community_lists": "lists/c-dongyuan/",
+    "double_report": "services/",
+    "community_services": "services/c-dongyuan/",
+    "whistles": "results/whistles/",
     "units": "units/",
     "data": "data/",
     "notices": "notices/",
@@ -226,7 +229,7 @@ def test_no_horizontal_page_scroll_at_phone_width(phone, base_url, name):
 
 
 @pytest.mark.parametrize("name", ["home", "decision", "project", "unit", "period", "lists",
-                                  "community_lists"])
+                                  "community_lists", "double_report", "community_services", "whistles"])
 def test_no_serious_accessibility_violation(phone, base_url, name):
     if not AXE_JS.exists():
         missing_tool(f"axe-core not found at {AXE_JS}: npm install --prefix .ci/node axe-core@4")

@@ -268,3 +268,16 @@ def test_a_removed_decision_keeps_its_last_correction_note_on_its_tombstone(repo
     site = build_site(root, site_dir=tmp_path / "site")
     tomb = text_of(site, "decisions/d-002/index.html", ".gk-correction")
     assert "这条决策已于 2026年6月2日 删除" in tomb and "更正说明：议题重复录入，已撤销。" in tomb
+
+
+def test_a_service_record_has_history_like_the_others(repo, tmp_path):
+    """双报到 (issue 16): a changed service is in /changes/, changes.json and its 社区's feed only."""
+    set_field(repo.root, "services", "fw-002", participants="12", points="36")  # c-xiangyang, jf-bm-01 (3 分)
+    repo.commit("2026-06-12")
+    site = build_site(repo.root, site_dir=tmp_path / "site")
+    changes = json.loads((site / "data" / "changes.json").read_text(encoding="utf-8"))["changes"]
+    mine = [c for c in changes if c.get("resource") == "services" and c.get("kind") == "changed"]
+    assert len(mine) == 1 and {f["field"] for f in mine[0]["fields"]} == {"participants", "points"}
+    assert "2026年6月12日" in text_of(site, "changes/index.html", ".gk-change-day")
+    assert "修订记录 2026年6月12日" in (site / "units" / "c-xiangyang" / "feed.xml").read_text(encoding="utf-8")
+    assert "修订记录 2026年6月12日" not in (site / "units" / "c-dongfeng" / "feed.xml").read_text(encoding="utf-8")
