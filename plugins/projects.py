@@ -23,7 +23,7 @@ class Photo:
 
 @hookimpl
 def register_pages(register, portal):
-    content, seen = portal.root / "content", {}
+    content, seen = portal.docs_dir, {}
 
     def photos(record) -> list[Photo]:
         paths = split_ids(record.get("photos"))
@@ -34,7 +34,8 @@ def register_pages(register, portal):
         context = dict(p=p, photos=photos, overspent=overspent(p), spent_share=spent_share(p),
                        evaluations=evaluations_of(p))
         register(path, p["title"], template="project.html", context=context, boost=1.5,
-                 description=excerpt(p.get("summary")), kind="项目", community=p.community, reads=related(p))
+                 description=excerpt(p.get("summary")), kind="项目", community=p.community,
+                 reads=related(p) + tuple(content / path for path in split_ids(p.get("photos"))))  # photo sizes
 
 
 def overspent(project) -> bool:

@@ -270,3 +270,36 @@ def test_a_period_page_is_rendered_again_only_when_a_project_it_links_changes(pr
         assert sorted(p for p in rendered if p.startswith("results/") and p != "results/") == [f"results/{period}/"]
         assert f"改名的项目{project_id}" in (preview.site / "results" / period / "index.html").read_text(encoding="utf-8")
     same_site(preview.site, build_site(portal, site_dir=tmp_path / "full"))
+
+
+def test_a_hand_written_page_edit_renders_no_generated_body_and_a_photo_edit_only_its_project(
+        portal, tmp_path, monkeypatch):
+    """A page of content/ is read by MkDocs alone; a photo's size is read by the project that shows it."""
+    from PIL import Image
+
+    from gongkai.site.pages import Page
+
+    (portal / "content" / "images").mkdir()
+    Image.new("RGB", (40, 30), "white").save(portal / "content" / "images" / "seats.png")
+    rows = read_rows(portal, "projects")
+    next(r for r in rows if r["id"] == "p-seats")["photos"] = "images/seats.png"
+    write_rows(portal, "projects", rows)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(calendar.timegm(dt.date.fromisoformat(TODAY).timetuple())))
+    preview = Preview(portal, tmp_path / "preview")
+    preview.build()
+    rendered, render = [], Page.render
+    monkeypatch.setattr(Page, "render", lambda page, r: rendered.append(page.path) or render(page, r))
+
+    about = portal / "content" / "about.md"
+    about.write_text(about.read_text(encoding="utf-8") + "\n\n本页已更新。\n", encoding="utf-8")
+    written = preview.build()
+    assert [p for p in rendered if p.count("/") == 2] == []  # no entity page body rendered again
+    assert "about/index.html" in written and not any(p.startswith(("projects/", "units/", "decisions/")) for p in written)
+    assert "本页已更新。" in (preview.site / "about" / "index.html").read_text(encoding="utf-8")
+
+    rendered.clear()
+    Image.new("RGB", (80, 50), "white").save(portal / "content" / "images" / "seats.png")
+    written = preview.build()
+    assert [p for p in rendered if p.count("/") == 2] == ["projects/p-seats/"]
+    assert 'width="80" height="50"' in (preview.site / "projects" / "p-seats" / "index.html").read_text(encoding="utf-8")
+    same_site(preview.site, build_site(portal, site_dir=tmp_path / "full"))

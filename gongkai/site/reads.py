@@ -1,7 +1,7 @@
 """What a page body reads, so that `gongkai serve` renders again only the bodies whose inputs changed.
 
 A page plugin names what a body depends on when it registers the page: `register(..., reads=...)`,
-records and whole resources (by name). `related(record, ...)` collects what an entity page shows: the
+records, whole resources (by name) and files (paths, e.g. a project's photos in content/). `related(record, ...)` collects what an entity page shows: the
 record, the records its relations reach, and the records those point to. A page without `reads` is
 rendered on every build.
 
@@ -58,12 +58,12 @@ class RenderMemo:
 
     def begin(self, portal, pages: list[Page], template_dirs: list[Path], plugin_files: list[Path]) -> None:
         """What every page depends on: the reference date, the settings, the site's name and address,
-        which pages exist (links), the templates, the portal's plugins and content/ (photos, minutes)."""
+        which pages exist (links), the templates and the portal's plugins. A file of content/ is read by
+        the pages that name it in `reads` (a project's photos), so editing a hand-written page renders
+        no generated page again."""
         files = [f for folder in template_dirs if folder.is_dir() for f in sorted(folder.rglob("*")) if f.is_file()]
-        content = sorted(portal.docs_dir.rglob("*")) if portal.docs_dir.is_dir() else []
         self._common = digest(portal.today, repr(portal.settings), portal.site_url, portal.site_name,
-                              [p.path for p in pages], [(str(f), f.read_bytes()) for f in files + plugin_files],
-                              [(str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in content if f.is_file()])
+                              [p.path for p in pages], [(str(f), f.read_bytes()) for f in files + plugin_files])
         self._records, self._resources, self.rendered = {}, {}, 0
 
     def render(self, page: Page, portal) -> None:
@@ -86,7 +86,8 @@ class RenderMemo:
 
     def _key(self, page: Page, portal) -> str:
         plain = sorted((name, value) for name, value in page.context.items() if isinstance(value, _PLAIN))
-        read = [self._resource(item, portal) if isinstance(item, str) else self._record(item) for item in page.reads]
+        read = [self._resource(item, portal) if isinstance(item, str) else _file(item) if isinstance(item, Path)
+                else self._record(item) for item in page.reads]
         return digest(self._common, page.path, page.template, page.title, page.description, plain, read)
 
     def _record(self, record: Record) -> str:
@@ -101,3 +102,12 @@ class RenderMemo:
         if found is None:
             found = self._resources[name] = digest([self._record(r) for r in portal.records.get(name, [])])
         return found
+
+
+def _file(path: Path) -> tuple:
+    """A file a body reads (a photo's size): its path, size and modification time, or that it is missing."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return (str(path), None)
+    return (str(path), stat.st_size, stat.st_mtime_ns)
