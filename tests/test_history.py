@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -281,3 +282,23 @@ def test_a_service_record_has_history_like_the_others(repo, tmp_path):
     assert "2026年6月12日" in text_of(site, "changes/index.html", ".gk-change-day")
     assert "修订记录 2026年6月12日" in (site / "units" / "c-xiangyang" / "feed.xml").read_text(encoding="utf-8")
     assert "修订记录 2026年6月12日" not in (site / "units" / "c-dongfeng" / "feed.xml").read_text(encoding="utf-8")
+
+
+def test_history_cached_for_earlier_commits_reads_only_the_new_ones_to_the_same_result(repo, tmp_path):
+    """A build caches the history; commits added after it are read from git (the read-ahead then asks
+    git for versions the cache skipped) and give what a walk without any cache gives."""
+    from gongkai.session import open_session
+
+    set_field(repo.root, "units", "c-dongfeng", name="东风新社区")
+    repo.commit("2026-02-10")
+    assert open_session(repo.root, TODAY).history.changes  # cached up to here
+    set_field(repo.root, "projects", "p-doctor", summary="家庭医生每周二坐诊。")
+    repo.commit("2026-02-11")
+    set_field(repo.root, "units", "c-dongfeng", name="东风社区")
+    repo.commit("2026-02-12")
+    partly = open_session(repo.root, TODAY).history.changes
+    shutil.rmtree(repo.root / ".cache")
+    fresh = open_session(repo.root, TODAY).history.changes
+    assert partly == fresh
+    assert [(c.day.isoformat(), c.resource, c.key) for c in fresh if c.kind == "changed"] == [
+        ("2026-02-10", "units", "c-dongfeng"), ("2026-02-11", "projects", "p-doctor"), ("2026-02-12", "units", "c-dongfeng")]

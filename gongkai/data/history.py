@@ -441,7 +441,10 @@ class _Walk:
                 if name is not None:
                     touched.add(name)
                     files = blobs.setdefault(name, {})
-                    files.pop(path, None) if blob is None else files.__setitem__(path, blob)
+                    if blob is None:
+                        files.pop(path, None)
+                    else:
+                        files[path] = blob
             baseline = index == 0 and self.repo.shallow
             for name in sorted(touched):
                 now = sorted(blobs[name].items())[-1][1] if blobs[name] else None
