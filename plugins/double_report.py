@@ -13,7 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from gongkai.api import ENUMS, hookimpl, standard_resources
+from gongkai.api import ENUMS, hookimpl, period_sort_key, standard_resources
 
 RESOURCES = ("registrations", "point_items", "services", "point_exchanges")
 EXTRA = "double_report"
@@ -147,7 +147,7 @@ def register_pages(register, portal):
     for c, figures in report.communities:
         registrations = sorted(c.registrations_here, key=lambda r: (r["since"], r["id"]))
         services = sorted(c.services_here, key=lambda s: (s["date"], s["id"]), reverse=True)
-        exchanges = sorted(c.point_exchanges, key=lambda e: (e["period"], e["id"]), reverse=True)
+        exchanges = sorted(c.point_exchanges, key=lambda e: (period_sort_key(e["period"]), e["id"]), reverse=True)
         shown = [*registrations, *services, *exchanges]
         shown += [r for s in services for r in (s.unit, s.item, s.need)] + [r.unit for r in registrations]
         register(f"services/{c['id']}/", f"{c['name']} 双报到", template="double_report_community.html",
