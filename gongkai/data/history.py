@@ -242,6 +242,11 @@ class _Repo:
             self._fetcher.wait(timeout=30)
 
 
+def _current(blobs: dict[str, str]) -> tuple[str, str]:
+    """The (path, blob) a resource is read from when two files hold it (x.csv and x.xlsx): the last."""
+    return sorted(blobs.items())[-1]
+
+
 def _read_blob(stream, sha: str) -> bytes:
     header = stream.readline().split()
     if len(header) < 3 or header[1] != b"blob":
@@ -396,15 +401,7 @@ class _Walk:
         changes: list[Change] = []
         since = commits[0].day if commits and self.repo.shallow else None
         for index, commit in enumerate(commits):
-            touched = set()
-            for path, blob in commit.files.items():
-                name = self.resource_of(path)
-                if name is not None:
-                    touched.add(name)
-                    if blob is None:
-                        self.blobs.setdefault(name, {}).pop(path, None)
-                    else:
-                        self.blobs.setdefault(name, {})[path] = blob
+            touched = self._apply(commit, self.blobs)
             baseline = index == 0 and self.repo.shallow  # what came before the clone's first commit is unknown
             if commit.sha in cached and not baseline:
                 found, unreadable = cached[commit.sha]
@@ -427,6 +424,20 @@ class _Walk:
         note = f"历史记录不完整（浅克隆），修订记录只从 {since.isoformat()} 开始。在 CI 中请获取完整历史（fetch-depth: 0）。" if since else None
         return History(available=True, since=since, changes=changes, note=note)
 
+    def _apply(self, commit: _Commit, blobs: dict[str, dict[str, str]]) -> set[str]:
+        """Update resource -> path -> blob id with a commit's files; the resources it touched."""
+        touched = set()
+        for path, blob in commit.files.items():
+            name = self.resource_of(path)
+            if name is not None:
+                touched.add(name)
+                files = blobs.setdefault(name, {})
+                if blob is None:
+                    files.pop(path, None)
+                else:
+                    files[path] = blob
+        return touched
+
     def _planned_blobs(self, commits: list[_Commit], cached: dict) -> list[str]:
         """The blobs `run` will read, in order, if every version is readable (when one is not, `blob`
         skips what was read ahead for nothing)."""
@@ -435,19 +446,10 @@ class _Walk:
         parsed: dict[str, str | None] = {}
         plan = []
         for index, commit in enumerate(commits):
-            touched = set()
-            for path, blob in commit.files.items():
-                name = self.resource_of(path)
-                if name is not None:
-                    touched.add(name)
-                    files = blobs.setdefault(name, {})
-                    if blob is None:
-                        files.pop(path, None)
-                    else:
-                        files[path] = blob
+            touched = self._apply(commit, blobs)
             baseline = index == 0 and self.repo.shallow
             for name in sorted(touched):
-                now = sorted(blobs[name].items())[-1][1] if blobs[name] else None
+                now = _current(blobs[name])[1] if blobs[name] else None
                 if commit.sha not in cached or baseline:
                     for sha in ((None if baseline else readable.get(name)), now):
                         if sha is not None and sha != parsed.get(name):
@@ -463,7 +465,7 @@ class _Walk:
         _Version, None when there is no file, UNREADABLE when the readers cannot read it."""
         if not blobs:
             return None
-        path, blob = sorted(blobs.items())[-1]
+        path, blob = _current(blobs)
         known = self.versions.get(name)
         if known is not None and known.blob == blob:
             return known
@@ -564,7 +566,7 @@ class _Walk:
     def _parse_file(self, name: str, blobs: dict[str, str]):
         if not blobs:
             return None
-        rel = sorted(blobs)[-1]
+        rel = _current(blobs)[0]
         version = self._parse(name, rel, (self.repo.top / rel).read_bytes(), self.versions.get(name))
         return UNREADABLE if version is None else version
 
