@@ -5,7 +5,7 @@ portal can do whatever a built-in one does, and the core may be rearranged behin
 The README's plugin guide lists each name with what it is for.
 """
 from gongkai.data.history import ADDED, CHANGED, REMOVED, WORKING_TREE, Change, History
-from gongkai.data.derived import DONE_STATUSES, period_sort_key, satisfaction
+from gongkai.data.derived import DONE_STATUSES, period_end, period_sort_key, satisfaction
 from gongkai.data.model import Portal, by_community, community_of, split_ids
 from gongkai.data.privacy import excel_number, find, mask, number_key, public_numbers
 from gongkai.data.reading import inside
@@ -24,6 +24,7 @@ from gongkai.hookspecs import hookimpl
 from gongkai.parallel import Background, map_chunks
 from gongkai.rules import (
     ID_RE,
+    after_today,
     content_file,
     field_title,
     given,
@@ -71,10 +72,10 @@ __all__ = [
     # reading tables (read_table)
     "Table", "TableError", "decode", "column_letter", "inside",
     # the standard's vocabulary
-    "ENUMS", "ID_RE", "DONE_STATUSES", "standard_enums", "standard_resources", "period_sort_key",
+    "ENUMS", "ID_RE", "DONE_STATUSES", "standard_enums", "standard_resources", "period_sort_key", "period_end",
     "satisfaction", "split_ids", "community_of", "by_community",
     # findings and rule helpers (register_checks)
-    "Finding", "Report", "error", "warning", "given", "index_by_id", "field_title", "joined", "wrong_kind",
+    "Finding", "Report", "error", "warning", "given", "index_by_id", "field_title", "joined", "wrong_kind", "after_today",
     "content_file",
     # revision history (gongkai/data/history.py)
     "History", "Change", "ADDED", "CHANGED", "REMOVED", "WORKING_TREE", "change_sets", "describe", "field_titles",

@@ -53,6 +53,17 @@ def wrong_kind(context, code: str, resource: str, record: Record, field: str, un
     )
 
 
+def after_today(context, resource: str, record: Record, fields: tuple[str, ...]):
+    """A `future-date` finding for each of the record's dates that lies after the reference date (only
+    what has happened is published)."""
+    for name in fields:
+        if given(record, name) and record[name] > context.today:
+            yield context.error(
+                "future-date", f"{record.get('id')} 的“{field_title(context, resource, name)}”{record[name].isoformat()} "
+                f"晚于今天（{context.today.isoformat()}）。只登记已经发生的事：请改正日期，或等到那一天再登记。",
+                resource, record, name)
+
+
 def content_file(docs_dir: Path, text: str) -> tuple[Path | None, str | None]:
     """The file that `text`, a path relative to the content folder `docs_dir`, names; or why the path
     is refused (outside the folder, a link out of it, or missing)."""

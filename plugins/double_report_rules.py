@@ -3,10 +3,9 @@ where its unit may serve, no more points than the catalogue allows, no more poin
 earned, and dates that have happened."""
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 
-from gongkai.api import ENUMS, community_of, field_title, given, hookimpl, index_by_id, joined, wrong_kind
+from gongkai.api import ENUMS, after_today, given, hookimpl, index_by_id, period_end, wrong_kind
 
 
 @hookimpl
@@ -14,15 +13,6 @@ def register_checks(register):
     register(check_registrations)
     register(check_services)
     register(check_exchanges)
-
-
-def _future(context, resource, record, fields):
-    for name in fields:
-        if given(record, name) and record[name] > context.today:
-            yield context.error(
-                "future-date", f"{record.get('id')} 的“{field_title(context, resource, name)}”{record[name].isoformat()} "
-                f"晚于今天（{context.today.isoformat()}）。只登记已经发生的事：请改正日期，或等到那一天再登记。",
-                resource, record, name)
 
 
 def check_registrations(records, context):
@@ -33,7 +23,7 @@ def check_registrations(records, context):
             finding = wrong_kind(context, code, "registrations", r, field, units, kinds, role)
             if finding:
                 yield finding
-        yield from _future(context, "registrations", r, ("since",))
+        yield from after_today(context, "registrations", r, ("since",))
         if given(r, "since", "ended_on") and r["ended_on"] < r["since"]:
             yield context.error(
                 "date-order", f"报到记录 {r.get('id')} 的“结束日期”{r['ended_on'].isoformat()} 早于“报到日期”"
@@ -52,7 +42,7 @@ def check_services(records, context):
                              ENUMS["service_community_kinds"], "服务社区")
         if finding:
             yield finding
-        yield from _future(context, "services", s, ("date",))
+        yield from after_today(context, "services", s, ("date",))
         if given(s, "unit_id", "community_id", "date"):
             yield from _may_serve(context, s, units, reported)
         item = items.get(str(s.get("item_id") or "").lower())
@@ -101,14 +91,6 @@ def _inside(unit, community, units) -> bool:
         seen.add(id(current))
         current = units.get(str(current.get("parent_id") or "").lower())
     return False
-
-
-def period_end(period: str) -> dt.date:
-    """The last day of a period: 2025, 2025-H1, 2025-Q2 or 2025-03."""
-    year, _, part = period.partition("-")
-    month = 12 if not part else {"H1": 6, "H2": 12, "Q1": 3, "Q2": 6, "Q3": 9, "Q4": 12}.get(part) or int(part)
-    following = dt.date(int(year) + (month == 12), month % 12 + 1, 1)
-    return following - dt.timedelta(days=1)
 
 
 def check_exchanges(records, context):

@@ -2,7 +2,7 @@
 whistle → arrival → done in that order, none of them in the future."""
 from __future__ import annotations
 
-from gongkai.api import ENUMS, field_title, given, hookimpl, index_by_id, wrong_kind
+from gongkai.api import ENUMS, after_today, given, hookimpl, index_by_id, wrong_kind
 
 
 @hookimpl
@@ -19,11 +19,7 @@ def check_whistles(records, context):
             finding = wrong_kind(context, code, "whistles", w, name, units, kinds, role)
             if finding:
                 yield finding
-        for name in ("blown_on", "arrived_on", "done_on"):
-            if given(w, name) and w[name] > context.today:
-                yield context.error(
-                    "future-date", f"吹哨记录 {w.get('id')} 的“{field_title(context, 'whistles', name)}”{w[name].isoformat()} "
-                    f"晚于今天（{context.today.isoformat()}）。只登记已经发生的事：请改正日期。", "whistles", w, name)
+        yield from after_today(context, "whistles", w, ("blown_on", "arrived_on", "done_on"))
         if given(w, "blown_on", "arrived_on") and w["arrived_on"] < w["blown_on"]:
             yield context.error(
                 "arrival-before-whistle", f"吹哨记录 {w.get('id')} 的“到场日期”{w['arrived_on'].isoformat()} 早于“吹哨日期”"

@@ -84,6 +84,18 @@ def previous_period(period: str) -> str | None:
     return str(year - 1)
 
 
+def period_end(period: str) -> dt.date:
+    """The last day of a period: 2025 → 12-31, 2025-H1 → 06-30, 2025-Q3 → 09-30, 2025-02 → 02-28."""
+    year, kind, n, month = PERIOD_RE.match(period).groups()
+    if month:
+        last = int(month)
+    elif kind:
+        last = int(n) * (6 if kind == "H" else 3)
+    else:
+        last = 12
+    return dt.date(int(year) + last // 12, last % 12 + 1, 1) - dt.timedelta(days=1)
+
+
 @dataclass
 class Lists:
     red: dict[str, list]
