@@ -32,6 +32,7 @@ class Indexed:
 
 
 _previous: Indexed | None = None  # `gongkai serve`: the index of the last build, updated page by page
+_encoded = search.Encoded()  # `gongkai serve`: the index files' text of the last build, term by term
 
 
 @hookimpl
@@ -80,5 +81,6 @@ def rewrite_output(site_dir, portal):
                     for path, (title, html) in portal.hand_written.items() if path not in known]
     communities = [unit["name"] for unit in portal.units_of_kind("社区")]
     files = search.build(generated.docs + hand_written, communities,
-                         generated.postings, search.index(hand_written, first=len(generated.docs)))
+                         generated.postings, search.index(hand_written, first=len(generated.docs)),
+                         encoded=_encoded if portal.preview else None)
     write_changed(site_dir, files)

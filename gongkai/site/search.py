@@ -117,19 +117,55 @@ def index(docs: list[SearchDoc], first: int = 0) -> Postings:
     return postings
 
 
-def build(docs: list[SearchDoc], communities: list[str], *parts: Postings) -> dict[str, bytes]:
+class Encoded:
+    """The JSON text of each term's entry and of each file of pages, with what it was made from, so
+    that `gongkai serve` encodes again only what an edit changed: a page edit changes a few thousand
+    of a district's terms, and encoding all of them (millions of page numbers) took over a second."""
+
+    def __init__(self) -> None:
+        self._terms: dict[str, tuple[array, str]] = {}
+        self._buckets: dict[int, tuple[tuple, bytes]] = {}
+
+    def term(self, term: str, pages: array) -> str:
+        """`"term":[deltas]`, as json.dumps writes a key and its value."""
+        kept = self._terms.get(term)
+        if kept is not None and kept[0] == pages:
+            return kept[1]
+        text = json.dumps(term, ensure_ascii=False) + ":" + _json(_deltas(pages)).decode("utf-8")
+        self._terms[term] = (array("I", pages), text)
+        return text
+
+    def bucket(self, number: int, docs: list[SearchDoc]) -> bytes:
+        made = tuple((doc.path, doc.title, doc.kind, doc.community or "", doc.text) for doc in docs)
+        kept = self._buckets.get(number)
+        if kept is not None and kept[0] == made:
+            return kept[1]
+        data = _json([{"u": u, "t": t, "k": k, "c": c, "x": x} for u, t, k, c, x in made])
+        self._buckets[number] = (made, data)
+        return data
+
+    def forget_others(self, terms, buckets: int) -> None:
+        self._terms = {term: kept for term, kept in self._terms.items() if term in terms}
+        self._buckets = {n: kept for n, kept in self._buckets.items() if n < buckets}
+
+
+def build(docs: list[SearchDoc], communities: list[str], *parts: Postings, encoded: Encoded | None = None
+          ) -> dict[str, bytes]:
     """Every file of the index, by its site-relative path; pages are numbered in the order of `docs`.
-    `parts`, when given, are their postings already, for consecutive runs of `docs`."""
+    `parts`, when given, are their postings already, for consecutive runs of `docs`; `encoded`, what
+    the last build of this process encoded."""
     parts = parts or (index(docs),)
+    encoded = encoded or Encoded()
     terms = sorted(set().union(*(part.terms for part in parts)))
-    shards = shard_count({term: sum(len(part.terms.get(term, ())) for part in parts) for term in terms})
+    pages_of = {term: _joined([part.terms[term] for part in parts if term in part.terms]) for term in terms}
+    shards = shard_count({term: len(pages) for term, pages in pages_of.items()})
     files: dict[str, bytes] = {}
-    by_shard: dict[int, dict[str, list[int]]] = {}
+    by_shard: dict[int, list[str]] = {}
     for term in terms:
-        pages = [number for part in parts for number in part.terms.get(term, ())]
-        by_shard.setdefault(shard_of(term, shards), {})[term] = _deltas(pages)
+        by_shard.setdefault(shard_of(term, shards), []).append(encoded.term(term, pages_of[term]))
     for number in range(shards):
-        files[f"{FOLDER}/t/{number}.json"] = _json(by_shard.get(number, {}))
+        files[f"{FOLDER}/t/{number}.json"] = ("{" + ",".join(by_shard.get(number, ())) + "}").encode("utf-8")
+    encoded.forget_others(pages_of, -(-len(docs) // BUCKET))
     kinds = sorted({d.kind for d in docs}, key=lambda k: (KIND_ORDER.index(k) if k in KIND_ORDER else len(KIND_ORDER), k))
     places = [c for c in communities if any(d.community == c for d in docs)]
     kind_of, place_of = {k: i for i, k in enumerate(kinds)}, {c: i + 1 for i, c in enumerate(places)}
@@ -138,10 +174,13 @@ def build(docs: list[SearchDoc], communities: list[str], *parts: Postings) -> di
         "pages": [[kind_of[d.kind], place_of.get(d.community, 0), round(d.boost * 10)] for d in docs],
     })
     for start in range(0, len(docs), BUCKET):
-        files[f"{FOLDER}/p/{start // BUCKET}.json"] = _json([
-            {"u": doc.path, "t": doc.title, "k": doc.kind, "c": doc.community or "", "x": doc.text}
-            for doc in docs[start:start + BUCKET]])
+        files[f"{FOLDER}/p/{start // BUCKET}.json"] = encoded.bucket(start // BUCKET, docs[start:start + BUCKET])
     return files
+
+
+def _joined(runs: list[array]) -> array:
+    """One term's page numbers over consecutive parts (in the parts' order: ascending)."""
+    return runs[0] if len(runs) == 1 else sum(runs[1:], array("I", runs[0]))
 
 
 def shard_count(sizes: dict[str, int]) -> int:
@@ -155,7 +194,7 @@ def shard_of(term: str, shards: int) -> int:
     return zlib.crc32(term.encode("utf-8")) % shards
 
 
-def _deltas(pages: list[int]) -> list[int]:
+def _deltas(pages) -> list[int]:
     return [pages[0]] + [b - a for a, b in zip(pages, pages[1:])]
 
 
