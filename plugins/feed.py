@@ -20,6 +20,7 @@ from gongkai.api import (
     community_of,
     date_zh,
     describe,
+    digest,
     field_titles,
     hookimpl,
     record_title,
@@ -99,20 +100,31 @@ def change_entry(portal, day, changes) -> dict:
 def entries(portal, community=None) -> list[dict]:
     """Decisions, completed projects and days of changes whose pages the site has, newest first (ties
     in a fixed order); only what concerns `community` (a 社区 record) when given."""
-    def mine(record) -> bool:
-        return community is None or getattr(record, "community", None) is community
-
-    found = [decision_entry(d) for d in portal.decisions if mine(d)]
-    found += [project_entry(p) for p in portal.projects if p.done and p.get("completed_on") and mine(p)]
-    for e in found:
-        e["id"], e["path"] = e["record"]["id"], f"{e['kind']}/{e['record']['id']}/"
-    found = [e for e in found if portal.has_page(e["path"])]
+    found = list(_record_entries(portal).get(None if community is None else id(community), ()))
     if portal.has_page("changes/"):
         for day, changes in change_sets(portal)[:CHANGE_DAYS]:
             own = changes if community is None else [c for c in changes if community["id"].lower() in _concerns(portal).get(id(c), ())]
             if own:
                 found.append(change_entry(portal, day, own))
     return sorted(found, key=lambda e: (e["day"], e["kind"], e["id"]), reverse=True)
+
+
+def _record_entries(portal) -> dict:
+    """The entries of decisions and completed projects whose pages the site has, made once per build:
+    all of them under None, and each community's under the id() of its record."""
+    if "feed_entries" not in portal.extra:
+        made = [decision_entry(d) for d in portal.decisions]
+        made += [project_entry(p) for p in portal.projects if p.done and p.get("completed_on")]
+        grouped: dict = {None: []}
+        for e in made:
+            e["id"], e["path"] = e["record"]["id"], f"{e['kind']}/{e['record']['id']}/"
+            if portal.has_page(e["path"]):
+                grouped[None].append(e)
+                community = getattr(e["record"], "community", None)
+                if community is not None:
+                    grouped.setdefault(id(community), []).append(e)
+        portal.extra["feed_entries"] = grouped
+    return portal.extra["feed_entries"]
 
 
 def _concerns(portal) -> dict[int, set[str]]:
@@ -165,9 +177,23 @@ def _add(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return el
 
 
-def feed_xml(portal, community=None) -> bytes:
-    """The whole portal's feed, or one community's (`community`: its unit record)."""
+_made: dict[str, bytes] = {}  # `gongkai serve`: the feeds of the last build, by a digest of what they show
+
+
+def feed_xml(portal, community=None, made: dict | None = None) -> bytes:
+    """The whole portal's feed, or one community's (`community`: its unit record). In `gongkai serve`
+    (`made`: the feeds of this build, by key), a feed whose entries did not change since the last build
+    is not written out again: a district has a hundred of them."""
     items = entries(portal, community)
+    if made is None:
+        return _xml(portal, community, items)
+    key = digest(base_url(portal), portal.site_name, portal.today, community and (community["id"], community["name"]),
+                 [(e["kind"], e["id"], e["day"], e["category"], e["title"], e["content"], e["path"]) for e in items])
+    made[key] = _made.get(key) or _xml(portal, community, items)
+    return made[key]
+
+
+def _xml(portal, community, items: list[dict]) -> bytes:
     base, name = base_url(portal), portal.site_name or "党建引领社区治理公开"
     here = f"units/{community['id']}/" if community is not None else ""
     root = ET.Element("feed", {"xmlns": ATOM, XML_LANG: "zh-CN"})
@@ -207,7 +233,10 @@ def extend_portal(portal):
 
 @hookimpl
 def register_files(register, portal):
-    register("feed.xml", feed_xml(portal))
+    global _made
+    made = {} if portal.preview else None
+    register("feed.xml", feed_xml(portal, made=made))
     for community in portal.units_of_kind("社区"):
         if portal.has_page(f"units/{community['id']}/"):
-            register(f"units/{community['id']}/feed.xml", feed_xml(portal, community))
+            register(f"units/{community['id']}/feed.xml", feed_xml(portal, community, made))
+    _made = made or {}
