@@ -53,6 +53,13 @@ def register_checks(register: Callable[[Callable[..., Iterable["Finding"]]], Non
     resource, record, field)`` (a finding with file, row and column). Checks run after the schema
     checks on every row; a cell that failed them is listed in ``record.invalid``, so use a field only
     when ``gongkai.api.given(record, field)`` is true. Yield every finding you see.
+
+    ``register(check, reads=...)`` lets `gongkai serve` keep a check's findings while its inputs did
+    not change: ``reads=("projects", "milestones")`` when the findings depend only on those tables
+    (and the settings and reference date), or ``reads="each"`` when the findings about a table depend
+    on that table alone (the check is then called once per table, ``data`` holding just that one).
+    A check that reads anything else (content/, the revision history) gives no ``reads``: it runs on
+    every build.
     """
 
 

@@ -15,7 +15,7 @@ from gongkai.data.history import History, read_history, repository_state
 from gongkai.data.model import Portal
 from gongkai.data.reading import load_tables
 from gongkai.data.resources import Resource
-from gongkai.data.validation import CheckContext, ValidatedData, validate
+from gongkai.data.validation import CheckContext, DomainCheck, ValidatedData, validate
 from gongkai.findings import Finding, Report
 from gongkai.parallel import Background
 from gongkai.plugin_manager import create_plugin_manager
@@ -63,9 +63,13 @@ class Session:
         return found
 
     @cached_property
-    def checks(self) -> list:
-        checks: list = []
-        self.pm.hook.register_checks(register=checks.append)
+    def checks(self) -> list[DomainCheck]:
+        checks: list[DomainCheck] = []
+
+        def register(check, reads=None) -> None:
+            checks.append(DomainCheck(check, reads))
+
+        self.pm.hook.register_checks(register=register)
         return checks
 
     @cached_property

@@ -12,10 +12,10 @@ MARKDOWN = (".md", ".markdown")
 
 @hookimpl
 def register_checks(register):
-    register(check_votes)
-    register(check_notice)
-    register(check_notice_order)
-    register(check_correction)
+    register(check_votes, reads=("decisions",))
+    register(check_notice, reads=("decisions",))
+    register(check_notice_order, reads=("decisions",))
+    register(check_correction, reads=("decisions",))
     register(check_minutes)
 
 

@@ -10,9 +10,9 @@ from gongkai.api import ENUMS, after_today, given, hookimpl, index_by_id, period
 
 @hookimpl
 def register_checks(register):
-    register(check_registrations)
-    register(check_services)
-    register(check_exchanges)
+    register(check_registrations, reads=("registrations", "units"))
+    register(check_services, reads=("services", "point_items", "registrations", "units"))
+    register(check_exchanges, reads=("point_exchanges", "services", "units"))
 
 
 def check_registrations(records, context):

@@ -7,8 +7,8 @@ from gongkai.api import given, hookimpl
 
 @hookimpl
 def register_checks(register):
-    register(check_satisfied)
-    register(check_item_scores)
+    register(check_satisfied, reads=("evaluations",))
+    register(check_item_scores, reads=("evaluation_items",))
 
 
 def check_satisfied(records, context):

@@ -10,9 +10,9 @@ RESOLVED = ENUMS["need_solved_statuses"][0]  # 已解决
 
 @hookimpl
 def register_checks(register):
-    register(check_need_community)
-    register(check_need_status)
-    register(check_need_dates)
+    register(check_need_community, reads=("needs", "units"))
+    register(check_need_status, reads=("needs",))
+    register(check_need_dates, reads=("needs",))
 
 
 def check_need_community(records, context):

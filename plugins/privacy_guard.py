@@ -14,7 +14,7 @@ UNMASKABLE = {"id", "id-list", "path", "path-list"}
 
 @hookimpl
 def register_checks(register):
-    register(check_personal_data)
+    register(check_personal_data, reads="each")  # a table's findings depend on that table alone
 
 
 @hookimpl(tryfirst=True)

@@ -12,11 +12,11 @@ EXTENSIONS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WebP"}
 
 @hookimpl
 def register_checks(register):
-    register(check_project_dates)
-    register(check_done_projects)
-    register(check_spending)
-    register(check_milestone_dates)
-    register(check_milestone_progress)
+    register(check_project_dates, reads=("projects",))
+    register(check_done_projects, reads=("projects",))
+    register(check_spending, reads=("projects",))
+    register(check_milestone_dates, reads=("milestones",))
+    register(check_milestone_progress, reads=("milestones",))
     register(check_photos)
 
 

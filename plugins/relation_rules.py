@@ -17,8 +17,8 @@ from gongkai.api import (
 
 @hookimpl
 def register_checks(register):
-    register(check_pairing_kinds)
-    register(check_partner_unit_ids)
+    register(check_pairing_kinds, reads=("pairings", "units"))
+    register(check_partner_unit_ids, reads=("projects", "units"))
 
 
 def check_pairing_kinds(records, context):

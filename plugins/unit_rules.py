@@ -10,8 +10,8 @@ CHAIN = "→".join(reversed(TERRITORIAL))
 
 @hookimpl
 def register_checks(register):
-    register(check_hierarchy)
-    register(check_cycles)
+    register(check_hierarchy, reads=("units",))
+    register(check_cycles, reads=("units",))
 
 
 def hierarchy_problem(kind: str, parent_kind: str) -> str | None:

@@ -7,7 +7,7 @@ from gongkai.api import ENUMS, after_today, given, hookimpl, index_by_id, wrong_
 
 @hookimpl
 def register_checks(register):
-    register(check_whistles)
+    register(check_whistles, reads=("whistles", "units"))
 
 
 def check_whistles(records, context):

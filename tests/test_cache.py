@@ -86,3 +86,54 @@ def test_a_stale_cache_is_not_read_past_its_key(tmp_path):
     _Unpickled.seen.clear()
     assert cache.load(tmp_path, "new key") is None and _Unpickled.seen == []
     assert isinstance(cache.load(tmp_path, "old key"), _Unpickled) and _Unpickled.seen == ["unpickled"]
+
+
+def test_serve_reruns_a_check_that_declares_its_tables_only_when_one_of_them_changed(portal):
+    """`register(check, reads=…)`: in `gongkai serve` (a TableMemo), a check that declared its tables
+    sees only those and runs again only when one changed; "each" runs once per changed table; a check
+    without `reads` runs every time."""
+    from gongkai.api import error, hookimpl
+    from gongkai.data.table_memo import TableMemo
+
+    calls: list[tuple] = []
+
+    class Counting:
+        @hookimpl
+        def register_checks(self, register):
+            def on_units(records, context):
+                calls.append(("units", sorted(records)))
+                unit = records["units"][0]
+                yield error("seen", "看过", resource="units", row=unit.line)
+
+            register(on_units, reads=("units",))
+            register(lambda records, context: calls.append(("each", sorted(records))) or [], reads="each")
+            register(lambda records, context: calls.append(("all", len(records))) or [])
+
+    memo = TableMemo()
+
+    def validate_again():
+        calls.clear()
+        session = open_session(portal, TODAY, cache_records=False)
+        session.pm.register(Counting(), name="counting")  # a fixed name: the code key names each plugin
+        session.table_memo, session.__dict__["_cache_key"] = memo, None  # as `gongkai serve` does
+        return session.validated.report
+
+    names = sorted(validate_again().checked)
+    tables = len(names)
+    assert sorted(calls) == sorted([("all", tables), ("units", ["units"])] + [("each", [name]) for name in names])
+
+    report = validate_again()  # nothing changed
+    assert calls == [("all", tables)]
+    assert [f.code for f in report.errors] == ["seen"]  # the kept finding is still reported
+
+    rows = read_rows(portal, "projects")
+    rows[0]["title"] = rows[0]["title"] + "（改）"
+    write_rows(portal, "projects", rows)
+    validate_again()
+    assert sorted(calls) == [("all", tables), ("each", ["projects"])]
+
+    rows = read_rows(portal, "units")
+    rows[0]["name"] = rows[0]["name"] + "（改）"
+    write_rows(portal, "units", rows)
+    validate_again()
+    assert sorted(calls) == [("all", tables), ("each", ["units"]), ("units", ["units"])]

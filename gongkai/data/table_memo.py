@@ -6,8 +6,8 @@ not be read, typed and key-checked again. Per table, the memo keeps what reading
 file's bytes, the resource's schema, the settings, the reference date and the code that reads and
 types (gongkai's own and the plugins'). The findings of the key checks of a table are kept under its
 own hash plus the hashes of the tables its foreign keys point to: a changed key is re-checked
-wherever it can matter, nowhere else. The domain checks (`register_checks`) always run over all
-records, so every rule sees the current data.
+wherever it can matter, nowhere else. A domain check (`register_checks`) runs again unless it
+declared the tables it reads and none of them changed.
 
 Records are handed out as fresh copies: the model attaches relations and flags to the records of each
 build, and a kept record must not carry those of an earlier one.
@@ -48,6 +48,7 @@ class TableMemo:
     """The tables of the last validation in this process, by resource name."""
 
     tables: dict[str, TypedTable] = field(default_factory=dict)
+    checks: dict = field(default_factory=dict)  # the findings of the domain checks that declare `reads`
     code: str = ""  # a hash of settings, reference date and code: set by the session on each validation
 
     def key(self, path: Path, resource: Resource) -> str:

@@ -110,9 +110,52 @@ def validate(loaded: LoadedData, context: CheckContext, checks: Iterable[Callabl
         for name, kept in typed.items():
             memo.keep(name, kept)
         memo.forget_others(typed)
-    for check in checks:
-        report.extend(check(records, context) or ())
+    keys = {name: loaded.keys[name] for name in records if loaded.keys.get(name)}
+    for number, check in enumerate(checks):
+        report.extend(check.run(records, context, keys, memo.checks if memo is not None else None, number))
     return ValidatedData(records, context, report)
+
+
+@dataclass
+class DomainCheck:
+    """A check a plugin registered (`register_checks`), with what its findings depend on: `reads`,
+    the tables, or "each" (the findings about a table depend on that table alone), or None (anything:
+    it runs every time)."""
+
+    check: Callable
+    reads: tuple | str | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.reads, (list, tuple)):
+            self.reads = tuple(self.reads)
+        elif self.reads not in (None, "each"):
+            raise ValueError(f"register(check, reads=…) 只能是数据表名的列表或 \"each\"：{self.reads!r}")
+
+    def run(self, records: dict, context: CheckContext, keys: dict, kept: dict | None, number: int) -> list[Finding]:
+        """The findings. A check that declared `reads` sees only those tables (so a rule that reads
+        another one finds nothing there, and its tests fail), and in `gongkai serve` its findings come
+        from `kept` (the last validation's, by check number) when those tables did not change;
+        `keys`: each table's input key."""
+        if self.reads is None:
+            return list(self.check(records, context) or ())
+        if self.reads == "each":
+            found: list[Finding] = []
+            for name, recs in records.items():
+                found += self._kept(kept, (number, name), keys.get(name), lambda: self.check({name: recs}, context))
+            return found
+        inputs = tuple(keys.get(name) for name in self.reads)
+        return self._kept(kept, number, None if None in inputs else inputs,
+                          lambda: self.check({n: records[n] for n in self.reads if n in records}, context))
+
+    @staticmethod
+    def _kept(kept: dict, slot, inputs, run) -> list[Finding]:
+        """Findings kept under `slot` for the same `inputs` (None: unknown, run again)."""
+        found = kept.get(slot) if kept is not None else None
+        if inputs is None or found is None or found[0] != inputs:
+            found = (inputs, list(run() or ()))
+            if kept is not None:
+                kept[slot] = found
+        return found[1]
 
 
 def _referenced(resource: Resource) -> set[str]:
