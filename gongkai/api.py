@@ -51,7 +51,7 @@ from gongkai.site.downloads import (
     xlsx_bytes,
 )
 from gongkai.site.pages import Page, digest, write_changed
-from gongkai.site.reads import related
+from gongkai.site.reads import record_digests, related
 from gongkai.site.render import date_zh, excerpt, percent, relative_url
 from gongkai.site.revisions import (
     COUNT_LABELS,
@@ -83,7 +83,7 @@ __all__ = [
     # personal data
     "find", "mask", "number_key", "excel_number", "public_numbers",
     # pages, text and charts
-    "relative_url", "date_zh", "percent", "excerpt", "digest", "related", "write_changed", "percent_chart", "completion_chart",
+    "relative_url", "date_zh", "percent", "excerpt", "digest", "record_digests", "related", "write_changed", "percent_chart", "completion_chart",
     "markdown_converter", "publishable", "read_page", "check_content", "parse_html",
     # downloads
     "csv_bytes", "json_bytes", "xlsx_bytes", "dumps", "field_rows", "sha256",

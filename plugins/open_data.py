@@ -21,6 +21,7 @@ from gongkai.api import (
     json_bytes,
     map_chunks,
     period_sort_key,
+    record_digests,
     sha256,
     xlsx_bytes,
 )
@@ -234,9 +235,8 @@ _previous: dict[str, list] = {}  # `gongkai serve`: the files of each resource a
 def _rows_key(resource, portal) -> str:
     """Everything a resource's files are made of: its rows as typed, its schema, the published
     resources (foreign keys) and the reference date."""
-    rows = [sorted(record.items()) for record in portal.records[resource.name]]
-    return digest(resource.name, resource.title, resource.schema, sorted(portal.files), portal.today, rows,
-                  portal.history.last_modified(resource.name))
+    return digest(resource.name, resource.title, resource.schema, sorted(portal.files), portal.today,
+                  record_digests(portal).rows(resource.name), portal.history.last_modified(resource.name))
 
 
 @hookimpl

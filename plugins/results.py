@@ -18,7 +18,8 @@ KIND_ORDER = ENUMS["unit_kinds"]
 @hookimpl
 def register_pages(register, portal):
     register("results/", "结果公开", template="results_index.html", context=index_context(portal), nav="结果公开", order=20,
-             description="项目完成情况、逾期和终止项目，以及各评价周期的得分、排名、红黑榜和满意率。")
+             description="项目完成情况、逾期和终止项目，以及各评价周期的得分、排名、红黑榜和满意率。",
+             reads=("projects", "evaluations", "evaluation_items", "units"))
     periods = portal.periods
     for i, period in enumerate(periods):
         newer = periods[i - 1] if i else None

@@ -105,9 +105,12 @@ def write_changed(site_dir: Path, files: dict[str, bytes]) -> None:
     site = Path(site_dir)
     for path, content in files.items():
         target = site / path
+        try:
+            if target.read_bytes() == content:  # reading cannot harm; only a write must stay inside
+                continue
+        except OSError:
+            pass
         if not inside(target, site):
             raise ValueError(f"插件要写入网站文件夹以外的 {path}，已阻止。")
-        if target.is_file() and target.read_bytes() == content:
-            continue
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)

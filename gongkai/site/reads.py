@@ -52,8 +52,6 @@ class RenderMemo:
     def __init__(self) -> None:
         self.bodies: dict[str, tuple[str, str]] = {}  # path -> (key, html)
         self._common = ""
-        self._records: dict[int, str] = {}
-        self._resources: dict[str, str] = {}
         self.rendered = 0  # bodies rendered by the last build (the others were kept)
 
     def begin(self, portal, pages: list[Page], template_dirs: list[Path], plugin_files: list[Path]) -> None:
@@ -64,7 +62,7 @@ class RenderMemo:
         files = [f for folder in template_dirs if folder.is_dir() for f in sorted(folder.rglob("*")) if f.is_file()]
         self._common = digest(portal.today, repr(portal.settings), portal.site_url, portal.site_name,
                               [p.path for p in pages], [(str(f), f.read_bytes()) for f in files + plugin_files])
-        self._records, self._resources, self.rendered = {}, {}, 0
+        self.rendered = 0
 
     def render(self, page: Page, portal) -> None:
         """The page's body: kept from the last build when its key is the same, else rendered."""
@@ -86,22 +84,47 @@ class RenderMemo:
 
     def _key(self, page: Page, portal) -> str:
         plain = sorted((name, value) for name, value in page.context.items() if isinstance(value, _PLAIN))
-        read = [self._resource(item, portal) if isinstance(item, str) else _file(item) if isinstance(item, Path)
-                else self._record(item) for item in page.reads]
+        digests = record_digests(portal)
+        read = [digests.rows(item) if isinstance(item, str) else _file(item) if isinstance(item, Path)
+                else digests.record(item) for item in page.reads]
         return digest(self._common, page.path, page.template, page.title, page.description, plain, read)
 
-    def _record(self, record: Record) -> str:
+
+
+class RecordDigests:
+    """A digest of each record and of each resource's rows, made once per build: the preview's page
+    keys and the open-data downloads (plugins/open_data.py) both ask for them."""
+
+    def __init__(self, portal) -> None:
+        self._portal = portal
+        self._records: dict[int, str] = {}
+        self._rows: dict[str, str] = {}
+
+    def record(self, record: Record) -> str:
+        """Every cell (with its field name) and every plain derived flag (done, overdue …) of `record`."""
         found = self._records.get(id(record))
         if found is None:
-            flags = sorted((k, v) for k, v in record.__dict__.items() if isinstance(v, _PLAIN))
-            found = self._records[id(record)] = digest(sorted(record.items(), key=lambda kv: kv[0]), flags)
+            flags = [(k, v) for k, v in record.__dict__.items() if isinstance(v, _PLAIN)]
+            found = self._records[id(record)] = digest((list(record), list(record.values()), flags))
         return found
 
-    def _resource(self, name: str, portal) -> str:
-        found = self._resources.get(name)
+    def rows(self, name: str) -> str:
+        """The records of resource `name`, in order."""
+        found = self._rows.get(name)
         if found is None:
-            found = self._resources[name] = digest([self._record(r) for r in portal.records.get(name, [])])
+            found = self._rows[name] = digest([self.record(r) for r in self._portal.records.get(name, [])])
         return found
+
+
+def record_digests(portal) -> RecordDigests:
+    """The record digests of this build (kept on the portal: a new build has new records)."""
+    found = portal.extra.get(DIGESTS)
+    if found is None:
+        found = portal.extra[DIGESTS] = RecordDigests(portal)
+    return found
+
+
+DIGESTS = "gongkai.record_digests"
 
 
 def _file(path: Path) -> tuple:

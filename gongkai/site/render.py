@@ -129,12 +129,34 @@ def relative_file_url(here: str, target: str) -> str:
     return quote(posixpath.relpath("/" + target, "/" + (here or ".")), safe="/.-_~")
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept for the life of the process, so that each build of `gongkai serve` (and
+    each portal a test builds) does not parse and compile the same templates again. Jinja keys each
+    entry by the template's name and checks its source's checksum, so an edited template is compiled
+    afresh."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED = _CompiledTemplates()
+
+
 class Renderer:
     """Compiles templates once; renders a page body for a given page path."""
 
     def __init__(self, template_dirs: list[Path], globals_: dict):
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
+            bytecode_cache=COMPILED,
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
