@@ -58,6 +58,7 @@ from gongkai.site.revisions import (
     as_json,
     change_counts,
     change_sets,
+    changes_json,
     describe,
     field_titles,
     page_of,
@@ -79,7 +80,7 @@ __all__ = [
     "content_file",
     # revision history (gongkai/data/history.py)
     "History", "Change", "ADDED", "CHANGED", "REMOVED", "WORKING_TREE", "change_sets", "describe", "field_titles",
-    "page_of", "record_title", "revision_log", "value_text", "as_json", "change_counts", "COUNT_LABELS",
+    "page_of", "record_title", "revision_log", "value_text", "as_json", "changes_json", "change_counts", "COUNT_LABELS",
     # personal data
     "find", "mask", "number_key", "excel_number", "public_numbers",
     # pages, text and charts

@@ -21,9 +21,10 @@ from gongkai.parallel import Background
 from gongkai.plugin_manager import create_plugin_manager
 from gongkai.settings import ConfigError, reference_date
 from gongkai.site.checks import OutputFile, SiteFiles, check_output
+from gongkai.site.content import publishable
 from gongkai.site.pages import Page, check_file_path, check_page_path, write_changed
 from gongkai.site.render import Renderer
-from gongkai.site.revisions import period_log, revision_log
+from gongkai.site.revisions import page_log, period_log, revision_log
 
 log = logging.getLogger("mkdocs.plugins.gongkai")
 
@@ -45,7 +46,7 @@ class Session:
         self.site_url = config.site_url
         self.site_name = config.site_name
         self.pm = create_plugin_manager(self.settings, self.root)
-        self.hand_written: dict[str, tuple[str, str]] = {}  # page URL -> (title, body HTML): add_hand_written
+        self.hand_written: dict[str, tuple[str, str]] = {}  # page URL -> (title, body HTML): hand_written_page
         self.preview = False  # set by the MkDocs adapter in `gongkai serve`; becomes `portal.preview`
         self.render_memo = None  # `gongkai serve`: the page bodies of the last build (gongkai/site/reads.py)
         self.table_memo = None  # `gongkai serve`: the tables read and typed last time (gongkai/data/table_memo.py)
@@ -137,7 +138,7 @@ class Session:
 
     def _read_history(self) -> History:
         return read_history(self.root, self.settings.datasets_dir, self.resources, self.settings, self.pm.hook,
-                            self.today, self._cache_dir)
+                            self.today, self._cache_dir, self.config.docs_dir)
 
     # ------------------------------------------------------------------ model
     @cached_property
@@ -235,10 +236,16 @@ class Session:
         hook(register=register, portal=self.portal)
         return dict(sorted(out.items()))
 
-    def add_hand_written(self, path: str, title: str, html: str) -> None:
-        """A hand-written page as the engine rendered it (its URL path, title and body HTML), for the
-        plugins that read every published page (search)."""
-        self.hand_written[path] = (title, html)
+    def hand_written_page(self, url: str, source: str, title: str, html: str) -> str:
+        """A hand-written page as it is published (`url`: its URL path; `source`: its file in content/;
+        `html`: its body as the engine rendered it): personal data masked, its 修订记录 from git added,
+        and kept for the plugins that read every published page (search)."""
+        portal = self.portal
+        html = publishable(html, self.settings.masking, portal.public_numbers)
+        if portal.history.available:
+            html += portal.render("revisions.html", url, log=page_log(portal, source))
+        self.hand_written[url] = (title, html)
+        return html
 
     def publish(self, site_dir: Path, since: float | None = None) -> list[Finding]:
         """The publish stage over a site the engine has written: every ``register_files`` file written

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from gongkai.api import (
-    as_json,
+    changes_json,
     csv_bytes,
     digest,
     dumps,
@@ -193,10 +193,9 @@ def _derived_files(portal) -> list[Download]:
     derived = results(portal)
     history = [] if not portal.history.available else [
         Download("data/changes.json", "changes", "修订记录（派生）", "json",
-                 dumps({"since": portal.history.since.isoformat() if portal.history.since else None,
-                        "changes": [as_json(portal, c) for c in portal.history.changes]}),
+                 dumps(changes_json(portal)),
                  len(portal.history.changes),
-                 description="由 git 历史得出的每一次新增、修改和删除：日期、数据表、编号，修改前后的值（个人信息已打码）。")]
+                 description="由 git 历史得出的每一次新增、修改和删除，按提交分组（提交编号、日期）：数据表、编号，修改前后的值（个人信息已打码）。")]
     return history + [
         Download("data/results.json", "results", "评价与公开结果（派生）", "json", dumps(derived),
                  description="由数据计算得出的周期得分、红黑榜、约谈、亮牌、逾期项目和公示中的决策。"),

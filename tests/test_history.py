@@ -45,6 +45,13 @@ def set_field(root: Path, resource: str, key: str, **values) -> None:
     write_rows(root, resource, rows)
 
 
+def changes_json(site: Path) -> list[dict]:
+    """/data/changes.json read back: every change with the date and commit of its group."""
+    data = json.loads((site / "data" / "changes.json").read_text(encoding="utf-8"))
+    return [{"date": group["date"], **change, "commit": group["commit"]} for group in data["commits"]
+            for change in group["changes"]]
+
+
 @pytest.fixture
 def repo(portal) -> Repo:
     """The sample portal committed on 2026-01-05 (decision d-001's 公示 runs 2026-03-23 to 03-27)."""
@@ -155,11 +162,14 @@ def test_changes_page_feed_community_feed_and_changes_json(repo, tmp_path):
     assert "修订记录 2026年2月10日" not in other and "p-seats" not in other and "p-doctor" in other
     link = LexborHTMLParser((site / "units" / "c-dongfeng" / "index.html").read_text(encoding="utf-8")).css_first(".gk-feed-link a")
     assert link.attributes["href"] == "feed.xml"  # next to the page: units/c-dongfeng/feed.xml
-    changes = json.loads((site / "data" / "changes.json").read_text(encoding="utf-8"))["changes"]
+    changes = changes_json(site)
     renamed = [c for c in changes if c["kind"] == "changed"]
     assert renamed == [{"date": "2026-02-10", "resource": "units", "id": "c-dongfeng", "kind": "changed", "title": "东风新社区",
                         "fields": [{"field": "name", "title": "名称", "old": "东风社区", "new": "东风新社区"}],
                         "commit": repo.git("rev-parse", "HEAD").strip()}]
+    groups = json.loads((site / "data" / "changes.json").read_text(encoding="utf-8"))["commits"]  # one per commit
+    assert [(g["date"], g["commit"]) for g in groups] == [
+        ("2026-01-05", repo.git("rev-parse", "HEAD~1").strip()), ("2026-02-10", repo.git("rev-parse", "HEAD").strip())]
     package = json.loads((site / "data" / "datapackage.json").read_text(encoding="utf-8"))
     assert "changes.json" in [r["path"] for r in package["resources"]]
     units = next(r for r in package["resources"] if r["path"] == "units.csv")
@@ -198,10 +208,32 @@ def test_a_shallow_clone_warns_once_and_shows_no_wrong_history(repo, tmp_path):
     assert "首次公开" not in log and "修订记录从 2026年2月2日 开始" in log and "会议地点" not in log
 
 
+def test_a_hand_written_page_shows_when_it_was_published_and_each_later_edit(repo, tmp_path):
+    root = repo.root
+    page = next(p for p in sorted((root / "content").glob("*.md")) if p.name != "index.md")
+    url = f"{page.stem}/index.html"
+    page.write_text(page.read_text(encoding="utf-8") + "\n\n补充一段说明。\n", encoding="utf-8")
+    repo.commit("2026-02-10")
+    (root / "content" / "tongzhi.md").write_text("# 停水通知\n\n3 月 2 日停水。\n", encoding="utf-8")
+    repo.commit("2026-03-01")
+    page.write_text(page.read_text(encoding="utf-8") + "\n再补充一句。\n", encoding="utf-8")  # not committed
+    site = build_site(root, site_dir=tmp_path / "site")
+    log = text_of(site, url, ".gk-revisions")
+    assert "首次公开：2026年1月5日" in log
+    assert log.index("修改（尚未提交）") < log.index("2026年2月10日 修改")  # newest first
+    assert text_of(site, "tongzhi/index.html", ".gk-revisions") == "首次公开：2026年3月1日。公开以来没有修改。"
+    # in a shallow clone the first day is unknown: no wrong publication date
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{root}", str(clone)], check=True)
+    shallow = build_site(clone, site_dir=tmp_path / "shallow")
+    assert text_of(shallow, "tongzhi/index.html", ".gk-revisions") == "修订记录从 2026年3月1日 开始（更早的历史没有获取）。"
+
+
 def test_outside_git_there_is_no_history_and_no_changes_page(portal, tmp_path):
     site = build_site(portal, site_dir=tmp_path / "site")
     assert not (site / "changes").exists() and not (site / "data" / "changes.json").exists()
     assert 'id="revisions"' not in (site / "decisions" / "d-001" / "index.html").read_text(encoding="utf-8")
+    assert all('id="revisions"' not in p.read_text(encoding="utf-8") for p in site.rglob("index.html"))
 
 
 def test_the_same_repository_state_builds_the_same_bytes(repo, tmp_path):
@@ -232,7 +264,7 @@ def test_a_broken_file_in_the_history_is_skipped_not_read_as_every_record_remove
     set_field(root, "decisions", "d-001", correction="赞成票误录，由 25 更正为 26。")
     repo.commit("2026-04-04")
     site = build_site(root, site_dir=tmp_path / "site")
-    changes = json.loads((site / "data" / "changes.json").read_text(encoding="utf-8"))["changes"]
+    changes = changes_json(site)
     decisions = [(c["date"], c["id"], c["kind"]) for c in changes if c["resource"] == "decisions"]
     assert decisions == [("2026-01-05", "d-001", "added"), ("2026-01-05", "d-002", "added"),
                          ("2026-04-03", "d-001", "changed"), ("2026-04-04", "d-001", "changed")]
@@ -276,7 +308,7 @@ def test_a_service_record_has_history_like_the_others(repo, tmp_path):
     set_field(repo.root, "services", "fw-002", participants="12", points="36")  # c-xiangyang, jf-bm-01 (3 分)
     repo.commit("2026-06-12")
     site = build_site(repo.root, site_dir=tmp_path / "site")
-    changes = json.loads((site / "data" / "changes.json").read_text(encoding="utf-8"))["changes"]
+    changes = changes_json(site)
     mine = [c for c in changes if c.get("resource") == "services" and c.get("kind") == "changed"]
     assert len(mine) == 1 and {f["field"] for f in mine[0]["fields"]} == {"participants", "points"}
     assert "2026年6月12日" in text_of(site, "changes/index.html", ".gk-change-day")

@@ -24,7 +24,7 @@ from gongkai.reports.banner import findings_banner
 from gongkai.reports.text import format_report
 from gongkai.session import Session
 from gongkai.settings import ConfigError, Settings
-from gongkai.site.content import ACTIVE_SUFFIXES, publishable, read_page
+from gongkai.site.content import ACTIVE_SUFFIXES, read_page
 from gongkai.site.pages import Page, digest
 from gongkai.site.render import safe_title
 
@@ -159,10 +159,7 @@ class GongkaiPlugin(BasePlugin):
         if self._banner:
             return self._banner + html
         if generated is None:
-            settings = self.session.settings
-            html = publishable(html, settings.masking, self.session.portal.public_numbers)
-            self.session.add_hand_written(page.file.url, page.title or "", html)
-            return html
+            return self.session.hand_written_page(page.file.url, page.file.src_uri, page.title or "", html)
         return generated.html
 
     # ------------------------------------------------------------------ build

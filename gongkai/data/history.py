@@ -71,15 +71,27 @@ class Change:
     before: dict = field(default_factory=dict)  # the record before the change (CHANGED, REMOVED)
 
 
+@dataclass(frozen=True)
+class PageRevision:
+    """A hand-written page of content/ added, changed or removed by one commit (or, WORKING_TREE,
+    edited and not committed yet)."""
+
+    day: dt.date
+    kind: str  # ADDED, CHANGED or REMOVED
+    commit: str
+
+
 @dataclass
 class History:
-    """What git knows about the data. `since` is the first day history covers when it is incomplete
-    (a shallow clone); `changes` are oldest first."""
+    """What git knows about the data and the hand-written pages. `since` is the first day history
+    covers when it is incomplete (a shallow clone); `changes` are oldest first; `pages` maps each
+    Markdown file of content/ (its path there, "about.md") to its revisions, oldest first."""
 
     available: bool = False
     since: dt.date | None = None
     changes: list[Change] = field(default_factory=list)
     note: str | None = None  # why history is missing or incomplete, for one warning
+    pages: dict[str, list[PageRevision]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._by_record: dict[tuple[str, str], list[Change]] = {}
@@ -130,15 +142,52 @@ def shown(value) -> str:
 
 
 def read_history(root: Path, datasets_dir: str, resources: dict[str, Resource], settings, hook, today: dt.date,
-                 cache_dir: Path | None = None) -> History:
-    """The history of the data files of the portal in `root`."""
+                 cache_dir: Path | None = None, docs_dir: Path | None = None) -> History:
+    """The history of the data files of the portal in `root`, and of the Markdown pages in `docs_dir`."""
     repo = _Repo.open(root)
     if repo is None:
         return History(note="门户文件夹不在 git 仓库中，网站不显示修订记录。")
     try:
-        return _Walk(repo, root, datasets_dir, resources, settings, hook, today, cache_dir).run()
+        history = _Walk(repo, root, datasets_dir, resources, settings, hook, today, cache_dir).run()
+        if docs_dir is not None:
+            history.pages = _page_revisions(repo, Path(docs_dir), today)
+        return history
     finally:
         repo.close()
+
+
+PAGE_SUFFIXES = (".md", ".markdown")
+
+
+def _page_revisions(repo: "_Repo", docs_dir: Path, today: dt.date) -> dict[str, list[PageRevision]]:
+    """Each Markdown page of `docs_dir` with the commits that added, changed or removed it, and an
+    uncommitted edit dated `today`. In a shallow clone the first commit only says what was there."""
+    try:
+        folder = docs_dir.resolve().relative_to(repo.top.resolve()).as_posix()
+    except ValueError:  # content/ outside the repository: nothing is known about it
+        return {}
+    prefix = "" if folder == "." else folder + "/"
+    found: dict[str, list[PageRevision]] = {}
+    blobs: dict[str, str] = {}  # page -> its blob id as of the commit walked
+    for index, commit in enumerate(_log(repo, folder if prefix else "")):
+        for path, blob in sorted(commit.files.items()):
+            if not path.startswith(prefix) or not path.lower().endswith(PAGE_SUFFIXES):
+                continue
+            page = path[len(prefix):]
+            kind = REMOVED if blob is None else CHANGED if page in blobs else ADDED
+            if blob is None:
+                blobs.pop(page, None)
+            else:
+                blobs[page] = blob
+            if not (index == 0 and repo.shallow):
+                found.setdefault(page, []).append(PageRevision(commit.day, kind, commit.sha))
+    now = {p.relative_to(docs_dir).as_posix(): git_blob_id(p.read_bytes()) for p in sorted(docs_dir.rglob("*"))
+           if p.suffix.lower() in PAGE_SUFFIXES and p.is_file()} if docs_dir.is_dir() else {}
+    for page in sorted(set(now) | set(blobs)):
+        if now.get(page) != blobs.get(page):
+            kind = REMOVED if page not in now else CHANGED if page in blobs else ADDED
+            found.setdefault(page, []).append(PageRevision(today, kind, WORKING_TREE))
+    return found
 
 
 class _Repo:

@@ -71,6 +71,19 @@ def revision_log(portal, resource: str, key: str) -> dict:
             "revisions": list(reversed(revisions))}
 
 
+def page_log(portal, page: str) -> dict:
+    """What a hand-written page shows (`page`: its file in content/, "about.md"), in the shape of
+    `revision_log`: the day it was first committed and its later commits, newest first."""
+    history = portal.history
+    if not history.available:
+        return {"available": False, "first": None, "since": None, "revisions": []}
+    found = history.pages.get(page, [])
+    first = found[0].day if found and found[0].kind == ADDED else None
+    revisions = [Revision(r.day, r.kind, KIND_LABELS[r.kind], "", "", r.commit == WORKING_TREE)
+                 for r in found[1 if first else 0:]]
+    return {"available": True, "first": first, "since": history.since, "revisions": list(reversed(revisions))}
+
+
 def period_log(portal, period: str) -> list[tuple[str, Revision]]:
     """The changes to the evaluations of one period after it was first published: (evaluation id,
     revision), newest first."""
@@ -114,13 +127,24 @@ def change_sets(portal) -> list[tuple[dt.date, list[Change]]]:
 
 
 def as_json(portal, change: Change) -> dict:
-    """changes.json: one change, masked."""
+    """changes.json: one change, masked (its day and commit are its change set's)."""
     titles, public = field_titles(portal, change.resource), portal.public_numbers
-    item = {"date": change.day.isoformat(), "resource": change.resource, "id": change.key, "kind": change.kind,
+    item = {"resource": change.resource, "id": change.key, "kind": change.kind,
             "title": value_text(record_title(change), public)}
     if change.kind == CHANGED:
         item["fields"] = [{"field": f.field, "title": titles.get(f.field, f.field), "old": mask(f.old, public),
                            "new": mask(f.new, public)} for f in change.fields]
-    if change.commit:
-        item["commit"] = change.commit
     return item
+
+
+def changes_json(portal) -> dict:
+    """/data/changes.json: every change, oldest first, grouped by the commit that made it (`commit`
+    null: edits not committed yet). A commit id is written once per commit, not once per change: at
+    district scale the first commit alone publishes some 70,000 records."""
+    history = portal.history
+    commits: list[dict] = []
+    for change in history.changes:
+        if not commits or commits[-1]["commit"] != (change.commit or None) or commits[-1]["date"] != change.day.isoformat():
+            commits.append({"commit": change.commit or None, "date": change.day.isoformat(), "changes": []})
+        commits[-1]["changes"].append(as_json(portal, change))
+    return {"since": history.since.isoformat() if history.since else None, "commits": commits}
