@@ -329,6 +329,10 @@ def test_history_cached_for_earlier_commits_reads_only_the_new_ones_to_the_same_
     set_field(repo.root, "units", "c-dongfeng", name="东风社区")
     repo.commit("2026-02-12")
     partly = open_session(repo.root, TODAY).history.changes
+    cache = next((repo.root / ".cache").rglob("history.pickle"))
+    written = cache.stat().st_mtime_ns
+    assert open_session(repo.root, TODAY).history.changes == partly
+    assert cache.stat().st_mtime_ns == written  # nothing new: the cache is read, not written again
     shutil.rmtree(repo.root / ".cache")
     fresh = open_session(repo.root, TODAY).history.changes
     assert partly == fresh

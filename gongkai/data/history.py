@@ -448,6 +448,7 @@ class _Walk:
         cached = self._load_cache()
         self.repo.prefetch(self._planned_blobs(commits, cached))
         changes: list[Change] = []
+        walked = set(cached)  # the commits the cache held: written again only when this run adds or drops one
         since = commits[0].day if commits and self.repo.shallow else None
         for index, commit in enumerate(commits):
             touched = self._apply(commit, self.blobs)
@@ -469,7 +470,8 @@ class _Walk:
             for name in touched.difference(unreadable):  # a broken file is skipped: the fix is compared with before it
                 self.readable[name] = dict(self.blobs.get(name, {}))
         changes += self._working_tree()
-        self._store_cache(cached, {c.sha for c in commits})
+        if walked != {c.sha for c in commits}:
+            self._store_cache(cached, {c.sha for c in commits})
         note = f"历史记录不完整（浅克隆），修订记录只从 {since.isoformat()} 开始。在 CI 中请获取完整历史（fetch-depth: 0）。" if since else None
         return History(available=True, since=since, changes=changes, note=note)
 
