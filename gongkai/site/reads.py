@@ -90,7 +90,6 @@ class RenderMemo:
         return digest(self._common, page.path, page.template, page.title, page.description, plain, read)
 
 
-
 class RecordDigests:
     """A digest of each record and of each resource's rows, made once per build: the preview's page
     keys and the open-data downloads (plugins/open_data.py) both ask for them."""
@@ -116,15 +115,15 @@ class RecordDigests:
         return found
 
 
+DIGESTS = "gongkai.record_digests"  # portal.extra: this build's RecordDigests
+
+
 def record_digests(portal) -> RecordDigests:
     """The record digests of this build (kept on the portal: a new build has new records)."""
     found = portal.extra.get(DIGESTS)
     if found is None:
         found = portal.extra[DIGESTS] = RecordDigests(portal)
     return found
-
-
-DIGESTS = "gongkai.record_digests"
 
 
 def _file(path: Path) -> tuple:
