@@ -38,6 +38,7 @@ from gongkai.site.charts import completion_chart, percent_chart
 from gongkai.site.content import (
     check_content,
     markdown_converter,
+    md_page,
     publishable,
     read_page,
 )
@@ -85,7 +86,7 @@ __all__ = [
     "find", "mask", "number_key", "excel_number", "public_numbers",
     # pages, text and charts
     "relative_url", "date_zh", "percent", "excerpt", "digest", "record_digests", "related", "write_changed", "percent_chart", "completion_chart",
-    "markdown_converter", "publishable", "read_page", "check_content", "parse_html",
+    "markdown_converter", "md_page", "publishable", "read_page", "check_content", "parse_html",
     # downloads
     "csv_bytes", "json_bytes", "xlsx_bytes", "dumps", "field_rows", "sha256",
     # work beside the site engine, and search

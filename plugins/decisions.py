@@ -17,6 +17,7 @@ from gongkai.api import (
     hookimpl,
     inside,
     markdown_converter,
+    md_page,
     publishable,
     read_page,
     related,
@@ -93,14 +94,6 @@ class MinutesRenderer:
         except Exception:  # noqa: BLE001 - an extension configured for MkDocs only: fall back to plain Markdown
             html = markdown_converter([], [_RelinkExtension(self.relink)], {"toc": MINUTES_TOC}).convert(text)
         return Markup(publishable(html, self.portal.settings.masking, self.portal.public_numbers))
-
-
-def md_page(source: str) -> str:
-    """minutes/x.md → minutes/x/; minutes/index.md → minutes/ (MkDocs' directory URLs)."""
-    stem, name = posixpath.split(source[:-3])
-    if name in ("index", "README"):
-        return f"{stem}/" if stem else ""
-    return f"{stem}/{name}/" if stem else f"{name}/"
 
 
 class _Relink(Treeprocessor):

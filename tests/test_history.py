@@ -222,6 +222,13 @@ def test_a_hand_written_page_shows_when_it_was_published_and_each_later_edit(rep
     assert "首次公开：2026年1月5日" in log
     assert log.index("修改（尚未提交）") < log.index("2026年2月10日 修改")  # newest first
     assert text_of(site, "tongzhi/index.html", ".gk-revisions") == "首次公开：2026年3月1日。公开以来没有修改。"
+    # /changes/ lists the page edits by day, linked to the pages
+    days = {d.css_first("h2").text(strip=True): d for d in
+            LexborHTMLParser((site / "changes" / "index.html").read_text(encoding="utf-8")).css(".gk-change-day")}
+    assert "新增 1 条：tongzhi.md" in days["2026年3月1日"].text(separator="", strip=True)
+    assert [a.attributes["href"] for a in days["2026年3月1日"].css("a")] == ["../tongzhi/"]
+    assert f"修改{page.name}" in days["2026年2月10日"].text(separator="", strip=True)
+    assert f"修改{page.name}（尚未提交）" in days["2026年11月25日"].text(separator="", strip=True)
     # in a shallow clone the first day is unknown: no wrong publication date
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{root}", str(clone)], check=True)

@@ -6,6 +6,7 @@ line; the build applies the same sanitising and masking to what it publishes.
 """
 from __future__ import annotations
 
+import posixpath
 import re
 from pathlib import Path
 
@@ -23,6 +24,15 @@ MARKDOWN = (".md", ".markdown")
 ACTIVE_SUFFIXES = (".js", ".mjs", ".xhtml", ".xht", ".shtml", ".swf", ".jar", ".hta", ".mht", ".mhtml", ".xsl",
                    ".xslt", ".wasm", ".svgz", ".vbs", ".xap", ".php", ".asp", ".aspx", ".jsp")
 FRONT_MATTER = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:-{3}|\.{3})[ \t]*\n", re.S)
+
+
+def md_page(source: str) -> str:
+    """The URL path MkDocs gives the page content/<source>: minutes/x.md → minutes/x/, minutes/index.md →
+    minutes/ (directory URLs)."""
+    stem, name = posixpath.split(posixpath.splitext(source)[0])
+    if name in ("index", "README"):
+        return f"{stem}/" if stem else ""
+    return f"{stem}/{name}/" if stem else f"{name}/"
 
 
 def read_page(path: Path) -> str:
