@@ -1,7 +1,8 @@
 """修订记录 `/changes/`: what was added, changed and removed, by day and resource, from the git history
-of `datasets/` (and the hand-written pages of `content/`); and a tombstone at the address of every decision, project or unit that was published
-and later removed: when, what it was, and the correction note if one was given. Removed records stay
-out of every list and figure (they are not in the data any more).
+of `datasets/` (and the hand-written pages of `content/`); and a tombstone at the address of every
+decision, project or unit that was published and later removed: when, what it was, and the correction
+note if one was given. Removed records stay out of every list and figure (they are not in the data
+any more).
 
 Without git history (a portal folder outside a repository) the plugin adds nothing.
 """
