@@ -57,13 +57,16 @@ def field_titles(portal, resource: str) -> dict[str, str]:
     return {f["name"]: f.get("title") or f["name"] for f in (found.fields if found else [])}
 
 
+NO_LOG = {"available": False, "first": None, "since": None, "revisions": []}  # outside git: no 修订记录
+
+
 def revision_log(portal, resource: str, key: str) -> dict:
     """What an entity page shows: `available` (history known), `first` (the day it was first
     published, None before what history covers), `since` (a shallow history's first day) and
     `revisions`, newest first (the first publication is not repeated among them)."""
     history = portal.history
     if not history.available:
-        return {"available": False, "first": None, "since": None, "revisions": []}
+        return dict(NO_LOG)
     titles, public = field_titles(portal, resource), portal.public_numbers
     changes = history.of(resource, str(key))
     revisions = [describe(c, titles, public) for c in changes if c.kind != ADDED or c is not changes[0]]
@@ -76,7 +79,7 @@ def page_log(portal, page: str) -> dict:
     `revision_log`: the day it was first committed and its later commits, newest first."""
     history = portal.history
     if not history.available:
-        return {"available": False, "first": None, "since": None, "revisions": []}
+        return dict(NO_LOG)
     found = history.pages.get(page, [])
     first = found[0].day if found and found[0].kind == ADDED else None
     revisions = [Revision(r.day, r.kind, KIND_LABELS[r.kind], "", "", r.commit == WORKING_TREE)
