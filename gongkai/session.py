@@ -50,6 +50,7 @@ class Session:
         self.preview = False  # set by the MkDocs adapter in `gongkai serve`; becomes `portal.preview`
         self.render_memo = None  # `gongkai serve`: the page bodies of the last build (gongkai/site/reads.py)
         self.table_memo = None  # `gongkai serve`: the tables read and typed last time (gongkai/data/table_memo.py)
+        self.carry_over = None  # `gongkai serve`: the model and registrations of the last build (gongkai/site/carry_over.py)
         self._history_job: Background | None = None  # the history read beside the validation (`history`)
 
     # ------------------------------------------------------------------ load + validate
@@ -146,15 +147,27 @@ class Session:
         if not self.report.valid:
             raise RuntimeError("the data has errors; build the portal only from valid data")
         data = self.validated
+        carry = self.carry_over
+        key = carry.model_key(self, data) if carry is not None else None
+        kept = carry.kept_portal(key) if carry is not None else None
+        if kept is not None:  # `gongkai serve`, no table changed: the last build's model, with today's history
+            kept.history, kept.pages, kept.hand_written = self.history, None, {}
+            kept.render = self._renderer(kept)
+            return kept
         portal = Portal(self.root, self.settings, self.today, data.context.resources, data.records,
                         data.context.files, site_url=self.site_url, site_name=self.site_name,
                         docs_dir=self.config.docs_dir, markdown_extensions=self.config.markdown_extensions,
-                        preview=self.preview, history=self.history)
-        portal.render = Renderer(self._template_dirs(), {"portal": portal, "today": self.today, "has": portal.has_page,
-                                                          "revisions": partial(revision_log, portal),
-                                                          "period_revisions": partial(period_log, portal)})
+                        preview=self.preview, history=self.history, input_keys=data.keys)
+        portal.render = self._renderer(portal)
         self.pm.hook.extend_portal(portal=portal)
+        if carry is not None:
+            carry.keep_portal(key, portal)
         return portal
+
+    def _renderer(self, portal: Portal) -> Renderer:
+        return Renderer(self._template_dirs(), {"portal": portal, "today": self.today, "has": portal.has_page,
+                                                "revisions": partial(revision_log, portal),
+                                                "period_revisions": partial(period_log, portal)})
 
     def _plugin_files(self) -> list[Path]:
         """The source files of every registered plugin (their code shapes page bodies too)."""
@@ -186,7 +199,7 @@ class Session:
             pages[page.path] = page
 
         portal = self.portal
-        self.pm.hook.register_pages(register=register, portal=portal)
+        self._register_pages(register, portal)
         pages = {path: page for path, page in pages.items() if all(p in pages for p in page.requires)}
         if "" not in pages and not (self.config.docs_dir / "index.md").is_file():
             raise ConfigError("网站没有首页：生成首页的 home 插件已在 disable 中关闭，content/ 中也没有 index.md。"
@@ -198,12 +211,32 @@ class Session:
             for page in ordered:
                 page.render(portal.render)
         else:  # `gongkai serve`: a body whose inputs did not change is kept from the last build
-            memo.begin(portal, ordered, self._template_dirs(), self._plugin_files())
+            memo.begin(portal, ordered, self._template_dirs(), self._plugin_files(), self.repository_state)
             for page in ordered:
                 memo.render(page, portal)
             memo.forget_others(ordered)
         self.pm.hook.pages_ready(pages=ordered, portal=portal)
         return ordered
+
+    def _register_pages(self, register, portal: Portal) -> None:
+        """Every plugin's `register_pages`, in pluggy's order. In `gongkai serve`, plugin by plugin: the
+        calls of a plugin whose pages declare `reads` are kept and, while the model is the last build's
+        and no file they read changed, replayed instead (gongkai/site/carry_over.py)."""
+        carry, caller = self.carry_over, self.pm.hook.register_pages
+        impls = caller.get_hookimpls()
+        if carry is None or any(impl.hookwrapper or impl.wrapper for impl in impls):
+            caller(register=register, portal=portal)
+            return
+        plugins = [impl.plugin for impl in impls]
+        for impl in reversed(impls):  # pluggy calls the last registered first
+            calls = carry.replay(impl.plugin_name) if carry.portal is portal else None
+            if calls is None:
+                calls = []
+                only = self.pm.subset_hook_caller("register_pages", [p for p in plugins if p is not impl.plugin])
+                only(register=lambda *args, **kwargs: calls.append((args, kwargs)), portal=portal)
+                carry.keep_calls(impl.plugin_name, calls)
+            for args, kwargs in calls:
+                register(*args, **kwargs)
 
     @cached_property
     def assets(self) -> dict[str, bytes]:

@@ -34,7 +34,7 @@ def register_pages(register, portal):
     register("decisions/", "决策公开", template="decisions_index.html",
              context=dict(months=by_month(newest_first), total=len(newest_first),
                           communities=communities_of(portal.units, newest_first), bodies=bodies_of(portal, newest_first)),
-             nav="决策公开", order=10,
+             nav="决策公开", order=10, reads=("decisions", "units"),
              description="联席会议和居民议事会的决议、表决结果、公示期和任务清单。")
     minutes = MinutesRenderer(portal)
     for d in newest_first:
@@ -43,7 +43,7 @@ def register_pages(register, portal):
         register(path, d["title"], template="decision.html",
                  context=dict(d=d, minutes_url=minutes.page_of(source), minutes_html=minutes.render(source, path)),
                  boost=1.5, description=excerpt(d["resolution"]), kind="决策", community=d.community,
-                 reads=related(d))
+                 reads=related(d) + ((portal.docs_dir / source,) if source else ()))  # the minutes file
 
 
 def by_month(decisions: list) -> list[tuple]:

@@ -54,7 +54,7 @@ def register_assets(register):
 def register_pages(register, portal):
     projects, decisions = recent_projects(portal), noticed_decisions(portal)
     register("notices/", "公示栏", template="notices_index.html", context=dict(decisions=decisions, projects=projects),
-             nav="公示栏", order=60)
+             nav="公示栏", order=60, reads=("decisions", "projects", "units"))
     for kind, records, template, title in (("decisions", decisions, "notice_decision.html", "公示："),
                                            ("projects", projects, "notice_project.html", "项目公示：")):
         for record in records:

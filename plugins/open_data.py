@@ -232,10 +232,10 @@ _previous: dict[str, list] = {}  # `gongkai serve`: the files of each resource a
 
 
 def _rows_key(resource, portal) -> str:
-    """Everything a resource's files are made of: its rows as typed, its schema, the published
+    """Everything a resource's files are made of: its cells as published, its schema, the published
     resources (foreign keys) and the reference date."""
     return digest(resource.name, resource.title, resource.schema, sorted(portal.files), portal.today,
-                  record_digests(portal).rows(resource.name), portal.history.last_modified(resource.name))
+                  record_digests(portal).cells(resource.name), portal.history.last_modified(resource.name))
 
 
 @hookimpl

@@ -29,7 +29,8 @@ def register_pages(register, portal):
     groups = [(kind, portal.units_of_kind(kind)) for kind in OTHER_KINDS if portal.units_of_kind(kind)]
     register("units/", "组织架构", template="units_index.html",
              context=dict(roots=roots(portal.units), groups=groups, territorial_children=territorial_children),
-             nav="组织架构", order=40, description="街道、社区、网格、小区和楼栋的层级，以及结对共建单位、物业企业和社会组织。")
+             nav="组织架构", order=40, description="街道、社区、网格、小区和楼栋的层级，以及结对共建单位、物业企业和社会组织。",
+             reads=("units",))
     history = evaluation_history(portal)
     for u in portal.units:
         path = f"units/{u['id']}/"

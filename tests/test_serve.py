@@ -303,3 +303,64 @@ def test_a_hand_written_page_edit_renders_no_generated_body_and_a_photo_edit_onl
     assert [p for p in rendered if p.count("/") == 2] == ["projects/p-seats/"]
     assert 'width="80" height="50"' in (preview.site / "projects" / "p-seats" / "index.html").read_text(encoding="utf-8")
     same_site(preview.site, build_site(portal, site_dir=tmp_path / "full"))
+
+
+def test_a_content_edit_keeps_the_model_and_replays_the_registrations_a_minutes_edit_does_not(
+        demo_copy, tmp_path, monkeypatch):
+    """No table changed: the model of the last build is kept and the page plugins' registrations are
+    replayed, except those that read the edited file (a decision's minutes); after a page added to
+    content/ and a table edited, the preview is the site a full build gives, byte for byte."""
+    from gongkai.data.model import Portal
+    from gongkai.plugins.decisions import MinutesRenderer
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(calendar.timegm(dt.date.fromisoformat(TODAY).timetuple())))
+    preview = Preview(demo_copy, tmp_path / "preview")
+    preview.build()
+    models, minutes = [], []
+    post_init, render = Portal.__post_init__, MinutesRenderer.render
+    monkeypatch.setattr(Portal, "__post_init__", lambda portal: models.append(1) or post_init(portal))
+    monkeypatch.setattr(MinutesRenderer, "render", lambda r, source, page: minutes.append(source) or render(r, source, page))
+
+    about = demo_copy / "content" / "about.md"
+    about.write_text(about.read_text(encoding="utf-8") + "\n\n本页已更新。\n", encoding="utf-8")
+    preview.build()
+    assert (models, minutes) == ([], [])  # nothing of the data side was made again
+    assert "本页已更新。" in (preview.site / "about" / "index.html").read_text(encoding="utf-8")
+
+    decision = next(r for r in read_rows(demo_copy, "decisions") if r["minutes"])
+    source = demo_copy / "content" / decision["minutes"]
+    source.write_text(source.read_text(encoding="utf-8") + "\n\n会后补充：纪要已更正。\n", encoding="utf-8")
+    preview.build()
+    assert models == [] and decision["minutes"] in minutes  # the decisions plugin registered again
+    page = preview.site / "decisions" / decision["id"] / "index.html"
+    assert "会后补充：纪要已更正。" in page.read_text(encoding="utf-8")
+
+    (demo_copy / "content" / "notice.md").write_text("# 新的说明\n\n新增的页面。\n", encoding="utf-8")
+    preview.build()
+    assert models == [] and "新增的页面。" in (preview.site / "notice" / "index.html").read_text(encoding="utf-8")
+
+    units = read_rows(demo_copy, "units")
+    units[-1]["name"] = "改名后的单位"
+    write_rows(demo_copy, "units", units)
+    preview.build()
+    assert models == [1]  # a table changed: a new model
+    same_site(preview.site, build_site(demo_copy, site_dir=tmp_path / "full"))
+
+
+def test_a_commit_during_a_preview_updates_the_revisions_of_unchanged_records(portal, tmp_path, monkeypatch):
+    """An edit shows in the 修订记录 as uncommitted, dated today; once committed, the same row shows the
+    commit's date, though no record changed between the two rebuilds."""
+    from test_history import Repo, set_field, text_of
+
+    repo = Repo(portal)
+    repo.commit("2026-01-05", "首次发布")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(calendar.timegm(dt.date.fromisoformat(TODAY).timetuple())))
+    preview = Preview(portal, tmp_path / "preview")
+    set_field(portal, "decisions", "d-001", location="东风社区议事厅")
+    preview.build()
+    shown = text_of(preview.site, "decisions/d-001/index.html", ".gk-revisions")
+    assert "会议地点" in shown and "2026年4月9日" not in shown
+    repo.commit("2026-04-09")
+    preview.build()
+    assert "2026年4月9日" in text_of(preview.site, "decisions/d-001/index.html", ".gk-revisions")
+    same_site(preview.site, build_site(portal, site_dir=tmp_path / "full"))

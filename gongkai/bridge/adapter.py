@@ -74,6 +74,7 @@ class GongkaiPlugin(BasePlugin):
         session.preview = self.preview is not None
         if self.preview is not None:
             session.render_memo, session.table_memo = self.preview.renders, self.preview.tables
+            session.carry_over = self.preview.carry
             session.cache_records = False  # the preview keeps its tables in memory; a pickle of every record costs a second
         self._build_started = time.time()
         _share_settings(config, session.settings)

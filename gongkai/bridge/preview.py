@@ -2,10 +2,11 @@
 
 `gongkai serve` runs MkDocs' dirty builds: MkDocs re-renders only the pages whose `File.is_modified()`
 is true and leaves the other files of the preview folder as they are. gongkai reads and validates the
-data again; a page body whose inputs (`reads`) did not change is kept from the last build
-(gongkai/site/reads.py), the others are rendered; a page is re-rendered by MkDocs, re-indexed for
-search and re-checked only when its body, title or description changed. When
-something every page shows changed (site_config.yml, the nav, the theme assets, the reference date,
+data again (an unchanged table is not read again: gongkai/data/table_memo.py); when no table changed, the
+model and the registrations of the page plugins are kept (gongkai/site/carry_over.py); a page body
+whose inputs (`reads`) did not change is kept from the last build (gongkai/site/reads.py), the others
+are rendered; a page is re-rendered by MkDocs, re-indexed for search and re-checked only when its
+body, title or description changed. When something every page shows changed (site_config.yml, the nav, the theme assets, the reference date,
 the findings banner), the preview folder is emptied first, which makes the next build a full one.
 
 The state lives on the MkDocs plugin object, which MkDocs keeps across `serve` rebuilds.
@@ -17,6 +18,7 @@ from pathlib import Path
 from mkdocs.structure.files import File
 
 from gongkai.data.table_memo import TableMemo
+from gongkai.site.carry_over import CarryOver
 from gongkai.site.reads import RenderMemo
 
 
@@ -36,6 +38,7 @@ class PreviewState:
     def __init__(self) -> None:
         self.renders = RenderMemo()  # the page bodies of the last build, by what they read
         self.tables = TableMemo()  # the tables read and typed by the last validation
+        self.carry = CarryOver()  # the model and page registrations of the last build
         self.site_fingerprint: str | None = None
         self.pages: dict[str, str] = {}  # src_uri -> Page.fingerprint at the previous build
         self.full = True  # this build renders every page

@@ -36,6 +36,7 @@ class Portal:
     hand_written: dict = field(default_factory=dict)  # URL path -> (title, body HTML) of content/'s pages, for rewrite_output
     preview: bool = False  # `gongkai serve`: this process builds again on every edit (a plugin may keep work for the next build)
     history: History = field(default_factory=History)  # what git knows of the data (gongkai/data/history.py)
+    input_keys: dict[str, str] = field(default_factory=dict)  # `gongkai serve`: each table's validation key (gongkai/data/table_memo.py)
 
     def __post_init__(self) -> None:
         self.docs_dir = self.docs_dir or self.root / "content"

@@ -71,6 +71,7 @@ class ValidatedData:
     records: dict[str, list[Record]]
     context: CheckContext
     report: Report
+    keys: dict[str, str] = field(default_factory=dict)  # with a TableMemo: each table's input key (equal keys, equal typed cells)
 
 
 def validate(loaded: LoadedData, context: CheckContext, checks: Iterable[Callable], memo=None) -> ValidatedData:
@@ -113,7 +114,7 @@ def validate(loaded: LoadedData, context: CheckContext, checks: Iterable[Callabl
     keys = {name: loaded.keys[name] for name in records if loaded.keys.get(name)}
     for number, check in enumerate(checks):
         report.extend(check.run(records, context, keys, memo.checks if memo is not None else None, number))
-    return ValidatedData(records, context, report)
+    return ValidatedData(records, context, report, keys)
 
 
 @dataclass

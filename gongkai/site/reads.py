@@ -54,13 +54,15 @@ class RenderMemo:
         self._common = ""
         self.rendered = 0  # bodies rendered by the last build (the others were kept)
 
-    def begin(self, portal, pages: list[Page], template_dirs: list[Path], plugin_files: list[Path]) -> None:
+    def begin(self, portal, pages: list[Page], template_dirs: list[Path], plugin_files: list[Path],
+              history: str = "") -> None:
         """What every page depends on: the reference date, the settings, the site's name and address,
-        which pages exist (links), the templates and the portal's plugins. A file of content/ is read by
+        which pages exist (links), the templates, the portal's plugins and `history`, the commit checked
+        out (a commit changes the 修订记录 of records that did not change). A file of content/ is read by
         the pages that name it in `reads` (a project's photos), so editing a hand-written page renders
         no generated page again."""
         files = [f for folder in template_dirs if folder.is_dir() for f in sorted(folder.rglob("*")) if f.is_file()]
-        self._common = digest(portal.today, repr(portal.settings), portal.site_url, portal.site_name,
+        self._common = digest(history, portal.today, repr(portal.settings), portal.site_url, portal.site_name,
                               [p.path for p in pages], [(str(f), f.read_bytes()) for f in files + plugin_files])
         self.rendered = 0
 
@@ -85,7 +87,7 @@ class RenderMemo:
     def _key(self, page: Page, portal) -> str:
         plain = sorted((name, value) for name, value in page.context.items() if isinstance(value, _PLAIN))
         digests = record_digests(portal)
-        read = [digests.rows(item) if isinstance(item, str) else _file(item) if isinstance(item, Path)
+        read = [digests.rows(item) if isinstance(item, str) else file_stamp(item) if isinstance(item, Path)
                 else digests.record(item) for item in page.reads]
         return digest(self._common, page.path, page.template, page.title, page.description, plain, read)
 
@@ -107,6 +109,15 @@ class RecordDigests:
             found = self._records[id(record)] = digest((list(record), list(record.values()), flags))
         return found
 
+    def cells(self, name: str) -> str:
+        """The cells of resource `name` as published (typed, and masked when masking is on), without the
+        derived flags: in `gongkai serve`, from the table's validation key (no record is read), else `rows`."""
+        key = self._portal.input_keys.get(name)
+        if key is None:
+            return self.rows(name)
+        masked = sorted(self._portal.public_numbers) if self._portal.settings.masking else None
+        return digest(key, masked)
+
     def rows(self, name: str) -> str:
         """The records of resource `name`, in order."""
         found = self._rows.get(name)
@@ -126,7 +137,7 @@ def record_digests(portal) -> RecordDigests:
     return found
 
 
-def _file(path: Path) -> tuple:
+def file_stamp(path: Path) -> tuple:
     """A file a body reads (a photo's size): its path, size and modification time, or that it is missing."""
     try:
         stat = path.stat()
