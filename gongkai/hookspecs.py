@@ -52,7 +52,8 @@ def register_checks(register: Callable[[Callable[..., Iterable["Finding"]]], Non
     ``settings``, ``root``, ``today``, ``resources``, ``files``, ``docs_dir`` and ``error(code, message,
     resource, record, field)`` (a finding with file, row and column). Checks run after the schema
     checks on every row; a cell that failed them is listed in ``record.invalid``, so use a field only
-    when ``gongkai.api.given(record, field)`` is true. Yield every finding you see.
+    when ``gongkai.api.given(record, field)`` is true. Yield every finding you see. A check reads the
+    records and never changes them (`gongkai serve` hands the same records to the next validation).
 
     ``register(check, reads=...)`` lets `gongkai serve` keep a check's findings while its inputs did
     not change: ``reads=("projects", "milestones")`` when the findings depend only on those tables
@@ -85,8 +86,11 @@ def register_pages(register: Callable[..., None], portal: "Portal") -> None:
     ``path`` is the page's URL path (``"decisions/"``, ``"projects/p1/"``; ``""`` is the home page).
     Give the body as ``html`` (finished, escaped) or as a ``template`` with its ``context``, rendered once
     every page is registered. Give ``nav`` (the nav title) only for index pages. ``reads`` names what
-    the body depends on (records and resource names; ``gongkai.api.related(record)`` for an entity
-    page): ``gongkai serve`` then renders it again only when one of them changed.
+    the body depends on (records, resource names and files, e.g. a photo in content/;
+    ``gongkai.api.related(record)`` for an entity page): ``gongkai serve`` then renders it again only
+    when one of them changed. When every page a plugin registers declares ``reads``, its registration
+    must depend only on the data and those files: after an edit that changes no table (a page of
+    content/), ``gongkai serve`` replays it instead of calling the plugin again.
     """
 
 

@@ -154,7 +154,7 @@ class Session:
             kept.history, kept.pages, kept.hand_written = self.history, None, {}
             kept.render = self._renderer(kept)
             return kept
-        portal = Portal(self.root, self.settings, self.today, data.context.resources, data.records,
+        portal = Portal(self.root, self.settings, self.today, data.context.resources, data.model_records(),
                         data.context.files, site_url=self.site_url, site_name=self.site_name,
                         docs_dir=self.config.docs_dir, markdown_extensions=self.config.markdown_extensions,
                         preview=self.preview, history=self.history, input_keys=data.keys)

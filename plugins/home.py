@@ -15,7 +15,7 @@ def register_pages(register, portal):
              context=dict(figures=figures(portal, done), notices=notices, latest_decisions=latest_decisions,
                           latest_results=latest_results, latest_period=latest_period(portal),
                           latest_changes=latest_changes(portal)),
-             nav="首页", order=0, kind="首页",
+             nav="首页", order=0, kind="首页", reads=tuple(portal.resources),  # figures from every table
              description="社区治理决策公开和结果公开：项目、需求、决策、共建经费和居民满意率。")
 
 

@@ -9,8 +9,10 @@ own hash plus the hashes of the tables its foreign keys point to: a changed key 
 wherever it can matter, nowhere else. A domain check (`register_checks`) runs again unless it
 declared the tables it reads and none of them changed.
 
-Records are handed out as fresh copies: the model attaches relations and flags to the records of each
-build, and a kept record must not carry those of an earlier one.
+The checks read the memo's records; the model gets fresh copies (`ValidatedData.model_records`): it
+attaches relations and flags to the records of each build, and a kept record must not carry those
+of an earlier one. When no table changed, the model itself is kept (gongkai/site/carry_over.py) and
+nothing is copied.
 """
 from __future__ import annotations
 
@@ -33,14 +35,6 @@ class TypedTable:
     typed_findings: list[Finding]
     key_checks: tuple[tuple, list[Finding]] | None = None  # (what they depended on, the findings)
 
-    def fresh_records(self) -> list[Record]:
-        out = []
-        for record in self.records:
-            copy = Record(record, record.line)
-            copy.__dict__["invalid"] = record.__dict__.get("invalid", set())
-            copy.__dict__["written"] = record.__dict__.get("written", {})
-            out.append(copy)
-        return out
 
 
 @dataclass
@@ -68,3 +62,15 @@ class TableMemo:
     def forget_others(self, names) -> None:
         for name in set(self.tables) - set(names):
             del self.tables[name]
+
+
+def fresh_copies(records: list[Record]) -> list[Record]:
+    """Copies of `records` as typing left them (cells, invalid fields, cells as written), without
+    anything a model attached."""
+    out = []
+    for record in records:
+        copy = Record(record, record.line)
+        copy.__dict__["invalid"] = record.__dict__.get("invalid", set())
+        copy.__dict__["written"] = record.__dict__.get("written", {})
+        out.append(copy)
+    return out

@@ -16,7 +16,7 @@ from gongkai.data.keys import (
 )
 from gongkai.data.reading import LoadedData
 from gongkai.data.resources import Record, Resource
-from gongkai.data.table_memo import TypedTable
+from gongkai.data.table_memo import TypedTable, fresh_copies
 from gongkai.findings import Finding, Report, error
 from gongkai.settings import Settings
 
@@ -72,6 +72,11 @@ class ValidatedData:
     context: CheckContext
     report: Report
     keys: dict[str, str] = field(default_factory=dict)  # with a TableMemo: each table's input key (equal keys, equal typed cells)
+    shared: bool = False  # the records are the TableMemo's: the model gets copies
+
+    def model_records(self) -> dict[str, list[Record]]:
+        """The records for a model to link and flag: copies of the memo's, which must stay untouched."""
+        return {name: fresh_copies(recs) for name, recs in self.records.items()} if self.shared else self.records
 
 
 def validate(loaded: LoadedData, context: CheckContext, checks: Iterable[Callable], memo=None) -> ValidatedData:
@@ -82,16 +87,14 @@ def validate(loaded: LoadedData, context: CheckContext, checks: Iterable[Callabl
     records: dict[str, list[Record]] = {}
     typed: dict[str, TypedTable] = {}
     for name, table in loaded.tables.items():
-        if isinstance(table, TypedTable):
+        if isinstance(table, TypedTable):  # the memo's records, which no model touches: the checks only read them
             kept = typed[name] = table
-            records[name] = kept.fresh_records()
+            records[name] = kept.records
         else:
             typer = TableTyper(loaded.resources[name], loaded.files[name])
             records[name] = typer.type_rows(table)
             kept = typed[name] = TypedTable(loaded.keys.get(name, ""), loaded.read_findings.get(name, []),
                                             records[name], typer.columns, typer.findings)
-            if memo is not None:
-                kept.records = kept.fresh_records()  # the memo keeps records no model has touched
         report.checked[name] = len(records[name])
         context.columns[name] = kept.columns
         report.extend(kept.typed_findings)
@@ -114,7 +117,7 @@ def validate(loaded: LoadedData, context: CheckContext, checks: Iterable[Callabl
     keys = {name: loaded.keys[name] for name in records if loaded.keys.get(name)}
     for number, check in enumerate(checks):
         report.extend(check.run(records, context, keys, memo.checks if memo is not None else None, number))
-    return ValidatedData(records, context, report, keys)
+    return ValidatedData(records, context, report, keys, shared=memo is not None)
 
 
 @dataclass

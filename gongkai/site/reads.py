@@ -50,7 +50,8 @@ class RenderMemo:
     """The bodies of the last build by page path, with their keys (kept by `gongkai serve`)."""
 
     def __init__(self) -> None:
-        self.bodies: dict[str, tuple[str, str]] = {}  # path -> (key, html)
+        self.bodies: dict[str, tuple[str, Page]] = {}  # path -> (key, the page as rendered)
+        self._reads: dict[str, tuple] = {}  # path -> (its reads, the record digests, their digest): see _read_key
         self._common = ""
         self.rendered = 0  # bodies rendered by the last build (the others were kept)
 
@@ -74,22 +75,35 @@ class RenderMemo:
         key = self._key(page, portal)
         kept = self.bodies.get(page.path)
         if kept is not None and kept[0] == key:
-            page.html, page.context = kept[1], {}
+            page.html, page.context = kept[1].html, {}
+            page.__dict__["fingerprint"] = kept[1].fingerprint  # title, description, nav, order, boost: in the key
             return
         page.render(portal.render)
         self.rendered += 1
-        self.bodies[page.path] = (key, page.html)
+        self.bodies[page.path] = (key, page)
 
     def forget_others(self, pages: list[Page]) -> None:
         paths = {page.path for page in pages}
         self.bodies = {path: kept for path, kept in self.bodies.items() if path in paths}
+        self._reads = {path: kept for path, kept in self._reads.items() if path in paths}
 
     def _key(self, page: Page, portal) -> str:
         plain = sorted((name, value) for name, value in page.context.items() if isinstance(value, _PLAIN))
+        files = [file_stamp(item) for item in page.reads if isinstance(item, Path)]
+        return digest(self._common, page.path, page.template, page.title, page.description, page.nav, page.order,
+                      page.boost, plain, self._read_key(page, portal), files)
+
+    def _read_key(self, page: Page, portal) -> str:
+        """The digest of the records and resources `page` reads. A registration replayed on the same
+        model (gongkai/site/carry_over.py) hands in the same `reads` object: its digest is reused."""
         digests = record_digests(portal)
-        read = [digests.rows(item) if isinstance(item, str) else file_stamp(item) if isinstance(item, Path)
-                else digests.record(item) for item in page.reads]
-        return digest(self._common, page.path, page.template, page.title, page.description, plain, read)
+        kept = self._reads.get(page.path)
+        if kept is not None and kept[0] is page.reads and kept[1] is digests:
+            return kept[2]
+        found = digest([digests.rows(item) if isinstance(item, str) else digests.record(item)
+                        for item in page.reads if not isinstance(item, Path)])
+        self._reads[page.path] = (page.reads, digests, found)
+        return found
 
 
 class RecordDigests:
