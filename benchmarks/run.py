@@ -302,7 +302,28 @@ def _serve_session(proc, base: str, portal: Path, t0: float, start_timeout: floa
     else:
         result["error"] = f"the edited title did not appear within {rebuild_timeout:.0f} s"
     edit_project_title(portal, project_id, old_title)
+    result.update(_content_edit(base, portal, rebuild_timeout))
     return result
+
+
+def _content_edit(base: str, portal: Path, rebuild_timeout: float) -> dict:
+    """Append a line to content/about.md (once the data edit is undone and shown); wait for /about/."""
+    about = portal / "content" / "about.md"
+    original = about.read_text(encoding="utf-8")
+    time.sleep(max(2.0, min(30.0, rebuild_timeout / 10)))  # let the rebuild that undoes the data edit finish
+    marker = f"基准测试的页面修改 {time.time_ns()}"
+    start = time.perf_counter()
+    about.write_text(original + f"\n\n{marker}\n", encoding="utf-8")
+    try:
+        limit = start + rebuild_timeout
+        while time.perf_counter() < limit:
+            code, html = fetch(base + "about/", timeout=max(5, limit - time.perf_counter()))
+            if code == 200 and marker in html:
+                return {"content_edit_to_page_s": round(time.perf_counter() - start, 2)}
+            time.sleep(0.2)
+        return {"content_error": f"the edited page did not show the edit within {rebuild_timeout:.0f} s"}
+    finally:
+        about.write_text(original, encoding="utf-8")
 
 
 def _first_project(portal: Path) -> tuple[str, str]:
@@ -514,6 +535,8 @@ def table(res: dict) -> str:
         row("serve: first build until home answers (s)", serve.get("first_build_s", "—"), f"peak {serve.get('peak_mb', '—')} MB")
         row("serve: edit one CSV row → page updated (s)", serve.get("edit_to_page_s", "—"),
             serve.get("page") or serve.get("error") or serve.get("note", ""))
+        row("serve: edit content/about.md → page updated (s)", serve.get("content_edit_to_page_s", "—"),
+            serve.get("content_error", "/about/"))
     row("validity (gongkai / frictionless)", f"{res['validate'].get('valid')} / {res['frictionless'].get('valid')}",
         f"gongkai errors {res['validate'].get('errors')}, warnings {res['validate'].get('warnings')}")
     prof = res.get("profile") or {}
@@ -574,6 +597,7 @@ def markdown(results: list[dict]) -> str:
                                                                              f"{get(r, 'search', 'resident', 'all_held')}"),
         ("`gongkai serve`: start until home page answers (s)", lambda r: get(r, "serve", "first_build_s")),
         ("`gongkai serve`: edit one CSV row → page shows it (s)", lambda r: get(r, "serve", "edit_to_page_s")),
+        ("`gongkai serve`: edit a content/ page → page shows it (s)", lambda r: get(r, "serve", "content_edit_to_page_s")),
         ("`gongkai serve` peak memory (MB)", lambda r: get(r, "serve", "peak_mb")),
     ]
     head = "| measure | " + " | ".join(f"scale {r['scale']:g}" for r in results) + " |"
