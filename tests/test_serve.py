@@ -364,3 +364,33 @@ def test_a_commit_during_a_preview_updates_the_revisions_of_unchanged_records(po
     preview.build()
     assert "2026年4月9日" in text_of(preview.site, "decisions/d-001/index.html", ".gk-revisions")
     same_site(preview.site, build_site(portal, site_dir=tmp_path / "full"))
+
+
+def test_a_preview_rebuild_checks_no_foreign_key_again_when_no_key_changed(preview, portal, monkeypatch):
+    """A unit renamed: only units.csv's own keys are checked again (no table's keys changed); a unit's
+    id changed: every table that points to units is checked again, with a fresh validation's findings."""
+    from gongkai.data import validation
+    from gongkai.session import open_session
+
+    checked, check = [], validation.check_foreign_keys
+    monkeypatch.setattr(validation, "check_foreign_keys", lambda resource, *a: checked.append(resource.name) or check(resource, *a))
+    units = read_rows(portal, "units")
+    units[-1]["name"] = "改名后的单位"
+    write_rows(portal, "units", units)
+    preview.build()
+    assert checked == ["units"]
+
+    checked.clear()
+    used = read_rows(portal, "projects")[0]["lead_unit_id"]
+    next(u for u in units if u["id"] == used)["id"] = "u-renamed"
+    write_rows(portal, "units", units)
+    preview.build()
+    pointing = sorted(r.name for r in preview.builder.config().mkdocs.plugins["gongkai"].session.resources.values()
+                      if any((fk["reference"].get("resource") or r.name) == "units" for fk in r.foreign_keys)
+                      and (portal / "datasets" / f"{r.name}.csv").is_file())
+    assert sorted(checked) == pointing and "projects" in pointing
+    session = preview.builder.config().mkdocs.plugins["gongkai"].session
+    fresh = open_session(portal, TODAY, cache_records=False)
+    assert ([(f.code, f.file, f.row, f.message) for f in session.report.findings]
+            == [(f.code, f.file, f.row, f.message) for f in fresh.report.findings])
+    assert ("foreign-key", "datasets/projects.csv", 2) in {(f.code, f.file, f.row) for f in session.report.findings}

@@ -5,8 +5,8 @@ not be read, typed and key-checked again. Per table, the memo keeps what reading
 (the typed records, the column letters, the findings) under a hash of every input of that work: the
 file's bytes, the resource's schema, the settings, the reference date and the code that reads and
 types (gongkai's own and the plugins'). The findings of the key checks of a table are kept under its
-own hash plus the hashes of the tables its foreign keys point to: a changed key is re-checked
-wherever it can matter, nowhere else. A domain check (`register_checks`) runs again unless it
+own hash plus a hash of the keys present in each table its foreign keys point to: a changed key is
+re-checked wherever it can matter, nowhere else (a new title in projects.csv re-checks no milestone). A domain check (`register_checks`) runs again unless it
 declared the tables it reads and none of them changed.
 
 The checks read the memo's records; the model gets fresh copies (`ValidatedData.model_records`): it

@@ -3,6 +3,7 @@ plugins register. Collects every finding; never stops at the first."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -13,6 +14,7 @@ from gongkai.data.keys import (
     check_foreign_keys,
     check_invisible_characters,
     check_primary_keys,
+    key_index,
 )
 from gongkai.data.reading import LoadedData
 from gongkai.data.resources import Record, Resource
@@ -99,11 +101,12 @@ def validate(loaded: LoadedData, context: CheckContext, checks: Iterable[Callabl
         context.columns[name] = kept.columns
         report.extend(kept.typed_findings)
     unreadable = frozenset(loaded.files) - frozenset(loaded.tables)
+    lookups: dict[tuple, str | None] = {}
     for name, recs in records.items():
         resource = loaded.resources[name]
-        inputs = (loaded.keys.get(name), unreadable,
-                  tuple(sorted((t, loaded.keys.get(t)) for t in _referenced(resource) if t in loaded.keys)))
         kept = typed[name]
+        inputs = None if memo is None else (loaded.keys.get(name), unreadable,
+                                            _looked_up(resource, records, loaded.resources, lookups))
         if memo is None or kept.key_checks is None or kept.key_checks[0] != inputs:
             file, columns = loaded.files[name], context.columns[name]
             found = check_primary_keys(resource, recs, file, columns) + check_invisible_characters(resource, recs, file, columns)
@@ -162,5 +165,18 @@ class DomainCheck:
         return found[1]
 
 
-def _referenced(resource: Resource) -> set[str]:
-    return {(fk.get("reference") or {}).get("resource") or resource.name for fk in resource.foreign_keys}
+def _looked_up(resource: Resource, records: dict, resources: dict, lookups: dict) -> tuple:
+    """What the foreign keys of `resource` look up: for each, a digest of the keys present in the
+    table it names (None: no such table). A table edited without adding, removing or renaming a key
+    (a title, a score) leaves this unchanged, so the tables that point to it are not checked again."""
+    found = []
+    for fk in resource.foreign_keys:
+        ref = fk["reference"]
+        target = ref.get("resource") or resource.name
+        fields = tuple(ref["fields"] if isinstance(ref["fields"], list) else [ref["fields"]])
+        if (target, fields) not in lookups:
+            present = key_index(resources[target], records[target], list(fields)) if target in records else None
+            lookups[target, fields] = None if present is None else hashlib.blake2b(
+                "\n".join(sorted(map(repr, present))).encode(), digest_size=16).hexdigest()
+        found.append((target, fields, lookups[target, fields]))
+    return tuple(found)
