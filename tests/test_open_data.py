@@ -289,3 +289,17 @@ def test_masked_values_are_published_masked_in_every_download_and_the_feed(porta
                  (site / "data" / "decisions.json").read_text(encoding="utf-8"), xlsx,
                  (site / "feed.xml").read_text(encoding="utf-8")):
         assert "13812345678" not in text and "联系人手机 138****5678，请居民知悉。" in text
+
+
+def test_json_downloads_are_written_as_the_standard_library_indents_them_even_past_64_bits():
+    """orjson writes data/*.json; the bytes are those of json.dumps(indent=2, ensure_ascii=False), and an
+    integer orjson refuses (beyond 64 bits, e.g. a mistyped household count) still gets written."""
+    import json
+
+    from gongkai.site.downloads import dumps
+
+    data = {"名称": "东风社区", "rows": [{"n": 1, "x": 2.5, "ok": True, "none": None, "empty": [], "obj": {}}],
+            "text": "引号\"、反斜杠\\、换行\n、制表\t、控制\x01", 3: "整数键"}
+    assert dumps(data) == (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    huge = {"households": 10**25}
+    assert dumps(huge) == b'{\n  "households": 10000000000000000000000000\n}\n'
