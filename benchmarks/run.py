@@ -302,15 +302,20 @@ def _serve_session(proc, base: str, portal: Path, t0: float, start_timeout: floa
     else:
         result["error"] = f"the edited title did not appear within {rebuild_timeout:.0f} s"
     edit_project_title(portal, project_id, old_title)
-    result.update(_content_edit(base, portal, rebuild_timeout))
+    if url:
+        result.update(_content_edit(base, portal, url, new_title, rebuild_timeout))
     return result
 
 
-def _content_edit(base: str, portal: Path, rebuild_timeout: float) -> dict:
-    """Append a line to content/about.md (once the data edit is undone and shown); wait for /about/."""
+def _content_edit(base: str, portal: Path, undone: str, edited: str, rebuild_timeout: float) -> dict:
+    """Append a line to content/about.md once the rebuild that undoes the data edit is over (its page
+    no longer shows the `edited` title, and a little longer for its checks); wait for /about/."""
     about = portal / "content" / "about.md"
     original = about.read_text(encoding="utf-8")
-    time.sleep(max(2.0, min(30.0, rebuild_timeout / 10)))  # let the rebuild that undoes the data edit finish
+    limit = time.perf_counter() + rebuild_timeout
+    while time.perf_counter() < limit and edited in fetch(undone, timeout=60)[1]:
+        time.sleep(0.5)
+    time.sleep(10)  # the undo's output check and search index come after its pages
     marker = f"基准测试的页面修改 {time.time_ns()}"
     start = time.perf_counter()
     about.write_text(original + f"\n\n{marker}\n", encoding="utf-8")

@@ -1,13 +1,14 @@
 """Incremental rebuilds for `gongkai serve`.
 
 `gongkai serve` runs MkDocs' dirty builds: MkDocs re-renders only the pages whose `File.is_modified()`
-is true and leaves the other files of the preview folder as they are. gongkai reads and validates the
-data again (an unchanged table is not read again: gongkai/data/table_memo.py); when no table changed, the
+is true and leaves the other files of the preview folder as they are. gongkai validates the data
+again (an unchanged table is not read again: gongkai/data/table_memo.py); when no table changed, the
 model and the registrations of the page plugins are kept (gongkai/site/carry_over.py); a page body
 whose inputs (`reads`) did not change is kept from the last build (gongkai/site/reads.py), the others
 are rendered; a page is re-rendered by MkDocs, re-indexed for search and re-checked only when its
-body, title or description changed. When something every page shows changed (site_config.yml, the nav, the theme assets, the reference date,
-the findings banner), the preview folder is emptied first, which makes the next build a full one.
+body, title or description changed. When something every page shows changed (site_config.yml, the
+nav, the theme assets, the reference date, the findings banner), the preview folder is emptied
+first, which makes the next build a full one.
 
 The state lives on the MkDocs plugin object, which MkDocs keeps across `serve` rebuilds.
 """

@@ -6,8 +6,9 @@ not be read, typed and key-checked again. Per table, the memo keeps what reading
 file's bytes, the resource's schema, the settings, the reference date and the code that reads and
 types (gongkai's own and the plugins'). The findings of the key checks of a table are kept under its
 own hash plus a hash of the keys present in each table its foreign keys point to: a changed key is
-re-checked wherever it can matter, nowhere else (a new title in projects.csv re-checks no milestone). A domain check (`register_checks`) runs again unless it
-declared the tables it reads and none of them changed.
+re-checked wherever it can matter, nowhere else (a new title in projects.csv re-checks no milestone).
+A domain check (`register_checks`) runs again unless it declared the tables it reads and none of
+them changed.
 
 The checks read the memo's records; the model gets fresh copies (`ValidatedData.model_records`): it
 attaches relations and flags to the records of each build, and a kept record must not carry those
@@ -34,7 +35,6 @@ class TypedTable:
     columns: dict[str, str]
     typed_findings: list[Finding]
     key_checks: tuple[tuple, list[Finding]] | None = None  # (what they depended on, the findings)
-
 
 
 @dataclass
