@@ -345,3 +345,57 @@ def test_history_cached_for_earlier_commits_reads_only_the_new_ones_to_the_same_
     assert partly == fresh
     assert [(c.day.isoformat(), c.resource, c.key) for c in fresh if c.kind == "changed"] == [
         ("2026-02-10", "units", "c-dongfeng"), ("2026-02-11", "projects", "p-doctor"), ("2026-02-12", "units", "c-dongfeng")]
+
+
+def test_the_history_of_an_unchanged_repository_state_is_loaded_whole_and_never_stale(repo):
+    """The last state's whole history is kept: read again without walking git while nothing changed,
+    walked again, to what a read without any cache gives, after each kind of change."""
+    from gongkai.session import open_session
+
+    root = repo.root
+
+    def read(today=TODAY):
+        return open_session(root, today).history
+
+    def uncached(today=TODAY):
+        shutil.rmtree(root / ".cache", ignore_errors=True)
+        return read(today)
+
+    def stored():  # the whole history is written after each walk, and only then
+        found = list((root / ".cache").rglob("history-state.pickle"))
+        return found[0].stat().st_mtime_ns if found else None
+
+    first = read()
+    stamp = stored()
+    assert stamp is not None and read() == first and stored() == stamp  # loaded whole, not walked
+    steps = [
+        lambda: set_field(root, "decisions", "d-002", location="向阳社区议事厅"),  # an uncommitted edit
+        lambda: (root / "content" / "about.md").write_text("# 关于\n\n新的说明。\n", encoding="utf-8"),  # a page
+        lambda: repo.commit("2026-02-03"),  # a commit of both
+    ]
+    for step in steps:
+        step()
+        cached = read()
+        assert stored() != stamp, steps.index(step)  # the state changed: git was walked again
+        assert cached == uncached() and cached != first
+        first, stamp = cached, stored()
+    set_field(root, "decisions", "d-002", location="向阳社区党群服务中心")
+    assert read() == uncached()
+    later = read("2026-12-01")  # the uncommitted edit is dated by the reference date
+    assert later == uncached("2026-12-01") and later != read()
+
+
+def test_deepening_a_shallow_clone_is_not_hidden_by_the_history_cache(repo, tmp_path):
+    from gongkai.session import open_session
+
+    set_field(repo.root, "decisions", "d-001", location="东风社区议事厅")
+    repo.commit("2026-02-01")
+    set_field(repo.root, "decisions", "d-002", title="向阳社区2026年共建项目清单（修订）")
+    repo.commit("2026-02-02")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo.root}", str(clone)], check=True)
+    assert open_session(clone, TODAY).history.since.isoformat() == "2026-02-02"
+    subprocess.run(["git", "-C", str(clone), "fetch", "-q", "--deepen=1"], check=True)
+    deeper = open_session(clone, TODAY).history
+    assert deeper.since.isoformat() == "2026-02-01"
+    assert [(c.day.isoformat(), c.key) for c in deeper.changes if c.kind == "changed"] == [("2026-02-02", "d-002")]

@@ -1,5 +1,6 @@
 """The MkDocs adapter: translates MkDocs' events into Session calls (on_config: the data and the pages;
-on_files: the generated pages and assets; on_page_*: their bodies and meta; on_post_build:
+on_files: the generated pages and assets; on_page_*: their bodies and meta; on_env: the early checks
+that on_post_page hands each finished page to; on_post_build:
 `Session.publish`, the publish stage before the swap in gongkai/bridge/build.py). All options are
 documented on `gongkai.settings.Settings`."""
 from __future__ import annotations
@@ -24,6 +25,7 @@ from gongkai.reports.banner import findings_banner
 from gongkai.reports.text import format_report
 from gongkai.session import Session
 from gongkai.settings import ConfigError, Settings
+from gongkai.site.checks import EarlyChecks
 from gongkai.site.content import ACTIVE_SUFFIXES, read_page
 from gongkai.site.pages import Page, digest
 from gongkai.site.render import safe_title
@@ -45,6 +47,7 @@ class GongkaiPlugin(BasePlugin):
         self.progress = Progress(enabled=False)
         self.preview: PreviewState | None = None  # `gongkai serve` (dirty builds): what the last build made
         self._build_started = 0.0
+        self._early: EarlyChecks | None = None  # a full build checks pages while the rest render
 
     def load_config(self, options, config_file_path=None):
         try:
@@ -138,6 +141,14 @@ class GongkaiPlugin(BasePlugin):
         self.progress.stage("生成页面", total=len(documents))
         return files
 
+    def on_env(self, env, config, files):
+        """A full build starts its early checks: every file the site will have is known now (pages,
+        static files, the theme's own pages, the files plugins register)."""
+        if self.preview is None and not self._banner:
+            planned = {f.dest_uri for f in files} | set(config.theme.static_templates) | set(self.session.files)
+            self._early = self.session.early_checks(Path(config.site_dir), planned)
+        return env
+
     # ------------------------------------------------------------------ pages
     def on_page_markdown(self, markdown, page, config, files):
         generated = self._pages.get(page.file.src_uri)
@@ -163,6 +174,12 @@ class GongkaiPlugin(BasePlugin):
             return self.session.hand_written_page(page.file.url, page.file.src_uri, page.title or "", html)
         return generated.html
 
+    @event_priority(-100)  # the last plugin to see the page: MkDocs writes it next
+    def on_post_page(self, output, page, config):
+        if self._early is not None:
+            self._early.page(page.file.dest_uri)
+        return output
+
     # ------------------------------------------------------------------ build
     def on_post_build(self, config):
         site = Path(config.site_dir)
@@ -174,14 +191,18 @@ class GongkaiPlugin(BasePlugin):
         if self.preview is not None:
             self.preview.finish(self.session.pages, site)  # pages of deleted rows go before the link check
             since = None if self.preview.full else self._build_started - 2  # the files this rebuild wrote
+        early, self._early = self._early, None
         try:
-            problems = self.session.publish(site, since)
+            problems = self.session.publish(site, since, early.result() if early is not None else None)
         except ValueError as exc:
             raise PluginError(str(exc)) from None
         if problems:
             raise PluginError("生成的网站未通过发布前检查，没有发布：\n" + "\n".join(f"  {f.file}: {f.message}" for f in problems))
 
     def on_build_error(self, error):
+        if self._early is not None:
+            self._early.close()
+            self._early = None
         if self.preview is not None:
             self.preview.site_fingerprint = None  # the folder may be half written: the next build is a full one
 

@@ -3,10 +3,14 @@ validation reads (data files by content, the content/ files checks look at, the 
 reference date and the code of every plugin). Stored in the portal's cache folder; safe to delete."""
 from __future__ import annotations
 
+import gc
 import hashlib
 import inspect
 import logging
+import os
 import pickle
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from gongkai import __version__
@@ -78,6 +82,20 @@ def _file_hash(path: Path) -> bytes:
     return h.digest()
 
 
+@contextmanager
+def paused_gc():
+    """The cyclic garbage collector off for a while: unpickling a district's records or history makes
+    millions of objects and no garbage, and the collector, woken by every few hundred of them, would
+    take two thirds of the time (0.83 s against 0.24 s for the history of 1,000 commits)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def load(folder: Path, key: str, name: str = CACHE_FILE):
     """The stored value when it was stored under `key`. The key is read first: after a data change the
     stale records (seconds to unpickle at district scale) are not read at all."""
@@ -86,18 +104,25 @@ def load(folder: Path, key: str, name: str = CACHE_FILE):
         with path.open("rb") as fh:
             if pickle.load(fh) != key:  # noqa: S301 - our own file in the portal's cache folder
                 return None
-            return pickle.load(fh)  # noqa: S301
-    except (OSError, EOFError, pickle.UnpicklingError, ValueError, AttributeError, ImportError):
+            with paused_gc():
+                return pickle.load(fh)  # noqa: S301
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, AttributeError, ImportError, TypeError):
         return None
 
 
 def store(folder: Path, key: str, value, name: str = CACHE_FILE) -> None:
+    """Write `value` under `key`, atomically: a temporary file of this process, then renamed, so that
+    two commands writing at once leave one complete file, never a mix."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        temp = folder / f"{name}.tmp"
-        with temp.open("wb") as fh:
-            pickle.dump(key, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        temp.replace(folder / name)
+        handle, temp = tempfile.mkstemp(prefix=f"{name}.", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(handle, "wb") as fh:
+                pickle.dump(key, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temp, folder / name)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
     except OSError as exc:  # a read-only checkout must still validate
-        log.info("gongkai: 无法写入校验缓存 %s（%s），下次将重新校验。", folder, exc)
+        log.info("gongkai: 无法写入缓存 %s（%s），下次将重新计算。", folder, exc)

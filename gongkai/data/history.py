@@ -24,7 +24,6 @@ import datetime as dt
 import hashlib
 import io
 import logging
-import pickle
 import queue
 import subprocess
 import tempfile
@@ -33,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gongkai import __version__
+from gongkai.data import cache
 from gongkai.data.cells import TableTyper, cell_text
 from gongkai.data.headers import HeaderMap, locate_header
 from gongkai.data.resources import Resource, Table, TableError
@@ -40,8 +40,9 @@ from gongkai.data.text import decode
 
 log = logging.getLogger("mkdocs.plugins.gongkai")
 BEIJING = dt.timezone(dt.timedelta(hours=8))
-CACHE_FILE = "history.pickle"
-CACHE_FORMAT = 2  # per commit: (changes, resources whose version could not be read)
+CACHE_FILE = "history.pickle"  # per commit: (changes, resources whose version could not be read)
+STATE_FILE = "history-state.pickle"  # the whole History of the last repository state
+CACHE_FORMAT = 3
 ADDED, CHANGED, REMOVED = "added", "changed", "removed"
 WORKING_TREE = ""  # the commit id of the uncommitted edits
 PREFETCH = 4  # file versions read ahead of the walk (each as large as the data file)
@@ -96,9 +97,11 @@ class History:
     def __post_init__(self) -> None:
         self._by_record: dict[tuple[str, str], list[Change]] = {}
         self._last_day: dict[str, dt.date] = {}
+        by_record, last_day = self._by_record, self._last_day
         for change in self.changes:
-            self._by_record.setdefault((change.resource, change.key), []).append(change)
-            self._last_day[change.resource] = max(change.day, self._last_day.get(change.resource, change.day))
+            by_record.setdefault((change.resource, change.key), []).append(change)
+            if change.resource not in last_day or change.day > last_day[change.resource]:
+                last_day[change.resource] = change.day  # commits need not be in date order (a rebase)
 
     @property
     def complete(self) -> bool:
@@ -143,14 +146,24 @@ def shown(value) -> str:
 
 def read_history(root: Path, datasets_dir: str, resources: dict[str, Resource], settings, hook, today: dt.date,
                  cache_dir: Path | None = None, docs_dir: Path | None = None) -> History:
-    """The history of the data files of the portal in `root`, and of the Markdown pages in `docs_dir`."""
+    """The history of the data files of the portal in `root`, and of the Markdown pages in `docs_dir`.
+
+    Two caches in `cache_dir`: the changes of each commit (a new commit walks only itself), and the
+    whole history of the last repository state (the commit checked out, the shallow boundary and the
+    working tree's data files and pages): an unchanged portal loads it and asks git one question."""
     repo = _Repo.open(root)
     if repo is None:
         return History(note="门户文件夹不在 git 仓库中，网站不显示修订记录。")
     try:
-        history = _Walk(repo, root, datasets_dir, resources, settings, hook, today, cache_dir).run()
-        if docs_dir is not None:
-            history.pages = _page_revisions(repo, Path(docs_dir), today)
+        walk = _Walk(repo, root, datasets_dir, resources, settings, hook, today, cache_dir)
+        key = walk.state_key(settings, docs_dir) if cache_dir is not None else None
+        history = cache.load(cache_dir, key, STATE_FILE) if key else None
+        if history is None:
+            history = walk.run()
+            if docs_dir is not None:
+                history.pages = _page_revisions(repo, Path(docs_dir), today)
+            if key:
+                cache.store(cache_dir, key, history, STATE_FILE)
         return history
     finally:
         repo.close()
@@ -210,6 +223,25 @@ class _Repo:
         if out.returncode != 0 or len(lines) < 2:
             return None
         return cls(Path(lines[0]), lines[1].strip() == "true")
+
+    def state(self) -> str | None:
+        """The commit checked out and the shallow boundary (`git fetch --deepen` moves it, not the
+        commit); None when git cannot say (a repository without commits)."""
+        try:
+            head = subprocess.run(["git", "-C", str(self.top), "rev-parse", "--verify", "-q", "HEAD^{commit}"],
+                                  capture_output=True, text=True, timeout=30)
+            where = subprocess.run(["git", "-C", str(self.top), "rev-parse", "--git-path", "shallow"],
+                                   capture_output=True, text=True, timeout=30)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        if head.returncode != 0 or where.returncode != 0 or not head.stdout.strip():
+            return None
+        shallow = Path(where.stdout.strip())
+        try:
+            boundary = (shallow if shallow.is_absolute() else self.top / shallow).read_text(encoding="ascii", errors="replace")
+        except OSError:
+            boundary = ""
+        return f"{head.stdout.strip()}|{boundary}"
 
     def git(self, *args: str) -> str:
         out = subprocess.run(["git", "-C", str(self.top), *args], capture_output=True, timeout=600)
@@ -434,6 +466,26 @@ class _Walk:
         self.code = hashlib.sha256(repr((CACHE_FORMAT, __version__, sorted((n, r.schema) for n, r in resources.items()),
                                          settings.datasets_dir)).encode()).hexdigest()
 
+    def state_key(self, settings, docs_dir: Path | None) -> str | None:
+        """Everything the whole history is made of: the code and resources, the settings, the reference
+        date (uncommitted edits are dated by it), the repository state and the working tree's data
+        files and Markdown pages by content. None when git cannot say what is checked out."""
+        state = self.repo.state()
+        if state is None:
+            return None
+        digest = hashlib.sha256(f"{self.code}|{settings!r}|{self.today}|{state}|{self.folder}".encode())
+        folder = self.repo.top / self.folder
+        for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+            if path.is_file() and self.resource_of(f"{self.folder}/{path.name}") is not None:
+                digest.update(f"|{path.name}|".encode() + hashlib.sha256(path.read_bytes()).digest())
+        if docs_dir is not None:
+            docs = Path(docs_dir)
+            digest.update(f"|pages {docs.resolve()}".encode())
+            for path in sorted(docs.rglob("*")) if docs.is_dir() else []:
+                if path.suffix.lower() in PAGE_SUFFIXES and path.is_file():
+                    digest.update(f"|{path.relative_to(docs).as_posix()}|".encode() + hashlib.sha256(path.read_bytes()).digest())
+        return digest.hexdigest()
+
     def resource_of(self, path: str) -> str | None:
         folder, _, name = path.rpartition("/")
         if folder != self.folder:
@@ -465,13 +517,15 @@ class _Walk:
                         unreadable.append(name)
                     elif not baseline:
                         found += self._diff(name, old, new, commit.day, commit.sha)
-                cached[commit.sha] = (found, unreadable)
+                if not baseline:  # a shallow clone's first commit shows no change; deepened, it will
+                    cached[commit.sha] = (found, unreadable)
             changes += found
             for name in touched.difference(unreadable):  # a broken file is skipped: the fix is compared with before it
                 self.readable[name] = dict(self.blobs.get(name, {}))
         changes += self._working_tree()
-        if walked != {c.sha for c in commits}:
-            self._store_cache(cached, {c.sha for c in commits})
+        kept = {c.sha for c in commits[1 if self.repo.shallow else 0:]}
+        if walked != kept:
+            self._store_cache(cached, kept)
         note = f"历史记录不完整（浅克隆），修订记录只从 {since.isoformat()} 开始。在 CI 中请获取完整历史（fetch-depth: 0）。" if since else None
         return History(available=True, since=since, changes=changes, note=note)
 
@@ -624,26 +678,12 @@ class _Walk:
     # ------------------------------------------------------------------ cache
 
     def _load_cache(self) -> dict[str, tuple[list[Change], list[str]]]:
-        if self.cache_dir is None:
-            return {}
-        try:
-            with (self.cache_dir / CACHE_FILE).open("rb") as fh:
-                code, commits = pickle.load(fh)  # noqa: S301 - our own file in the portal's cache folder
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError, AttributeError, ImportError, TypeError):
-            return {}
-        return commits if code == self.code else {}
+        found = cache.load(self.cache_dir, self.code, CACHE_FILE) if self.cache_dir is not None else None
+        return found if isinstance(found, dict) else {}
 
     def _store_cache(self, commits: dict[str, tuple[list[Change], list[str]]], keep: set[str]) -> None:
-        if self.cache_dir is None:
-            return
-        try:
-            self.cache_dir.mkdir(parents=True, exist_ok=True)
-            temp = self.cache_dir / f"{CACHE_FILE}.{id(self)}.tmp"
-            with temp.open("wb") as fh:
-                pickle.dump((self.code, {sha: c for sha, c in commits.items() if sha in keep}), fh, protocol=pickle.HIGHEST_PROTOCOL)
-            temp.replace(self.cache_dir / CACHE_FILE)
-        except OSError as exc:
-            log.info("gongkai: 无法写入历史缓存 %s（%s）。", self.cache_dir, exc)
+        if self.cache_dir is not None:
+            cache.store(self.cache_dir, self.code, {sha: c for sha, c in commits.items() if sha in keep}, CACHE_FILE)
 
 
 def _header_and_body(text: str) -> tuple[str, list[str]]:

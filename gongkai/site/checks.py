@@ -4,16 +4,24 @@ Every file the build publishes is handed to each ``check_file`` implementation (
 ``link_check`` …), spread over the machine's cores; a file is judged by what a browser would make of
 it: HTML and XML (SVG, feeds) are parsed once, as a browser parses them (gongkai/site/document.py),
 and the parsed document is shared by every check. Then ``check_site`` runs for the site as a whole.
+
+A full build checks most pages early (`EarlyChecks`), while MkDocs renders the rest on one core; what
+the early checks could not know for sure is checked again after the build.
 """
 from __future__ import annotations
 
+import logging
+import multiprocessing
 import os
+import posixpath
+import time
+from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
 from typing import Callable, Iterable
 
 from gongkai.findings import Finding
-from gongkai.parallel import MIN_ITEMS, map_chunks
+from gongkai.parallel import MAX_WORKERS, MIN_ITEMS, map_chunks
 from gongkai.site.document import (
     HTML_SUFFIXES,
     JSON_SUFFIXES,
@@ -23,6 +31,7 @@ from gongkai.site.document import (
     parse_xml,
 )
 
+log = logging.getLogger("mkdocs.plugins.gongkai")
 TEXT_KINDS = ("html", "xml", "json")
 PARALLEL_BYTES = 4 << 20  # checking this much output takes about a second on one core
 
@@ -84,15 +93,25 @@ class SiteFiles:
 
 
 def check_output(site_dir: Path, check_file: Callable[[OutputFile, SiteFiles], Iterable[Finding]],
-                 since: float | None = None) -> list[Finding]:
+                 since: float | None = None, early: "EarlyResult | None" = None) -> list[Finding]:
     """`check_file` over every file of the site (only those modified at or after `since`, when given:
-    a preview rebuild), in worker processes when there are many."""
+    a preview rebuild), in worker processes when there are many. The findings of `early` are taken for
+    the files it checked, unless a file changed after the pages were rendered."""
     site_dir = Path(site_dir)
-    sizes = {rel: stat.st_size for rel, stat in _walk(site_dir, "") if since is None or stat.st_mtime >= since}
+    findings: list[Finding] = []
+    sizes = {}
+    reusable = early.reusable(site_dir) if early is not None else {}
+    for rel, stat in _walk(site_dir, ""):
+        if since is not None and stat.st_mtime < since:
+            continue
+        if rel in reusable and stat.st_ctime < early.rendered - early.MARGIN:
+            findings.extend(reusable[rel])
+        else:
+            sizes[rel] = stat.st_size
     paths = sorted(sizes, key=lambda path: (-sizes[path], path))  # the largest first: the workers share the work evenly
     # a preview rebuild checks few files, but a district's index pages are megabytes each: share those too
     min_items = 2 if sum(sizes.values()) >= PARALLEL_BYTES else MIN_ITEMS
-    return map_chunks(partial(_check_files, site_dir, check_file), paths, min_items)
+    return findings + map_chunks(partial(_check_files, site_dir, check_file), paths, min_items)
 
 
 def _walk(folder: Path | str, prefix: str):
@@ -113,3 +132,145 @@ def _check_files(site_dir: Path, check_file, paths) -> list[Finding]:
     for rel in paths:
         findings.extend(check_file(OutputFile(rel, site_dir), site))
     return findings
+
+
+# ---------------------------------------------------------------------------------- early checks
+
+
+class PlannedSiteFiles(SiteFiles):
+    """`SiteFiles` while the site is still being written: a file the build will write (`planned`)
+    counts as there. Every answer is kept, to be compared with the finished site."""
+
+    def __init__(self, root: Path, planned: frozenset[str]) -> None:
+        super().__init__(root)
+        self.planned = planned
+        self.answers: dict[str, bool] = {}
+
+    def has(self, path: str) -> bool:
+        if path not in self.answers:
+            self.answers[path] = self._planned(path) or super().has(path)
+        return self.answers[path]
+
+    def _planned(self, path: str) -> bool:
+        """As `SiteFiles.has` would answer once the planned files are written ("." and "a/./b" too)."""
+        name = posixpath.normpath(path)
+        name = "" if name == "." else name
+        page = f"{name}/index.html" if name else "index.html"
+        return page in self.planned or (not path.endswith("/") and name in self.planned)
+
+
+@dataclass
+class EarlyResult:
+    """What the early checks found, per file, and what they took the rest of the site to be."""
+
+    MARGIN = 2.0  # seconds: a file's change time may lag the clock by a tick; later changes are checked again
+    rendered: float  # when the engine had written every page (time.time())
+    findings: dict[str, list[Finding]] = field(default_factory=dict)
+    answers: dict[str, bool | None] = field(default_factory=dict)  # None: answered both ways
+
+    def reusable(self, site_dir: Path) -> dict[str, list[Finding]]:
+        """The early findings, when every answer about the site was right; none otherwise (the early
+        checks may then have judged a link by a file that came later, or never)."""
+        site = SiteFiles(site_dir)
+        wrong = [path for path, there in self.answers.items() if site.has(path) != there]
+        if wrong:
+            log.info("gongkai: %d 个链接目标在页面生成时还不确定（如 %s），重新检查全部页面。", len(wrong), wrong[0])
+            return {}
+        return self.findings
+
+
+class EarlyChecks:
+    """`check_file` over each page as soon as the engine has written it, in worker processes of lower
+    priority than the engine's (which renders on one core): by the end of rendering most of the site
+    is checked. A page is handed over by its path when the engine reports the next one (it writes a
+    page right after reporting it), and the workers read the file as written. A page that changes
+    afterwards, or whose links were judged by a file not yet written, is checked again after the
+    build (`EarlyResult`, `check_output`). Where processes cannot fork, or on one core, it does
+    nothing and every file is checked after the build."""
+
+    BATCH = 32  # pages handed over at once
+    PENDING = 16  # batches waiting at most; a page beyond that is left to the check after the build
+
+    def __init__(self, site_dir: Path, check_file, planned: Iterable[str]) -> None:
+        self.site_dir, self.check_file, self.planned = Path(site_dir), check_file, frozenset(planned)
+        self.workers = min(os.cpu_count() or 1, MAX_WORKERS)
+        self.enabled = self.workers > 1 and "fork" in multiprocessing.get_all_start_methods()
+        self._pool = None
+        self._written: list[str] = []  # pages on disk, not handed over yet
+        self._last: str | None = None  # the page being written
+        self._pending: list = []
+
+    def page(self, rel: str) -> None:
+        """The engine is about to write a page to `rel` (its path in the site): the one before is written."""
+        if not self.enabled:
+            return
+        if self._last is not None:
+            self._written.append(self._last)
+        self._last = rel
+        if len(self._written) >= self.BATCH:
+            self._send()
+
+    def _send(self) -> None:
+        batch, self._written = self._written, []
+        if not batch or sum(not job.ready() for job in self._pending) >= self.PENDING:
+            return  # the workers are behind: these pages are checked after the build
+        if self._pool is None:
+            global _EARLY
+            _EARLY = (self.site_dir, self.check_file, self.planned)
+            try:  # forked now, when the whole portal is made: the workers inherit it
+                self._pool = multiprocessing.get_context("fork").Pool(self.workers, initializer=_start_worker)
+            finally:
+                _EARLY = None
+        self._pending.append(self._pool.apply_async(_check_early, (batch,)))
+
+    def result(self) -> EarlyResult | None:
+        """Every early finding, once the workers are done (call it when every page is written); None
+        when nothing was checked early."""
+        rendered = time.time()
+        if not self.enabled:
+            return None
+        if self._last is not None:
+            self._written.append(self._last)
+            self._last = None
+        self._send()
+        if self._pool is None:
+            return None
+        found = EarlyResult(rendered)
+        try:
+            for job in self._pending:
+                findings, answers = job.get()
+                found.findings.update(findings)
+                for path, there in answers.items():  # two workers may have asked before and after it was written
+                    found.answers[path] = there if found.answers.get(path, there) == there else None
+        finally:
+            self.close()
+        return found
+
+    def close(self) -> None:
+        """Stop the workers (also after a failed build)."""
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool, self._pending = None, []
+
+
+_EARLY: tuple | None = None  # (site_dir, check_file, planned) of the EarlyChecks being started, for its workers
+_WORKER: tuple | None = None  # (check_file, PlannedSiteFiles) in a worker: its answers are kept from page to page
+
+
+def _start_worker() -> None:
+    global _WORKER
+    site_dir, check_file, planned = _EARLY
+    _WORKER = (check_file, PlannedSiteFiles(site_dir, planned))
+    try:
+        os.nice(10)  # the engine's rendering is what the build waits for
+    except OSError:
+        pass
+
+
+def _check_early(batch: list[str]) -> tuple[dict[str, list[Finding]], dict[str, bool]]:
+    """The findings of a batch of pages, and the answers about the site given since the last batch."""
+    check_file, site = _WORKER
+    told = len(site.answers)
+    findings = {rel: list(check_file(OutputFile(rel, site.root), site)) for rel in batch}
+    return findings, dict(list(site.answers.items())[told:])

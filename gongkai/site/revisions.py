@@ -129,9 +129,10 @@ def change_sets(portal) -> list[tuple[dt.date, list[Change]]]:
     return portal.extra["change_sets"]
 
 
-def as_json(portal, change: Change) -> dict:
+def as_json(portal, change: Change, titles: dict[str, str] | None = None) -> dict:
     """changes.json: one change, masked (its day and commit are its change set's)."""
-    titles, public = field_titles(portal, change.resource), portal.public_numbers
+    titles = field_titles(portal, change.resource) if titles is None else titles
+    public = portal.public_numbers
     item = {"resource": change.resource, "id": change.key, "kind": change.kind,
             "title": value_text(record_title(change), public)}
     if change.kind == CHANGED:
@@ -146,8 +147,9 @@ def changes_json(portal) -> dict:
     district scale the first commit alone publishes some 70,000 records."""
     history = portal.history
     commits: list[dict] = []
+    titles = {name: field_titles(portal, name) for name in {c.resource for c in history.changes}}
     for change in history.changes:
         if not commits or commits[-1]["commit"] != (change.commit or None) or commits[-1]["date"] != change.day.isoformat():
             commits.append({"commit": change.commit or None, "date": change.day.isoformat(), "changes": []})
-        commits[-1]["changes"].append(as_json(portal, change))
+        commits[-1]["changes"].append(as_json(portal, change, titles[change.resource]))
     return {"since": history.since.isoformat() if history.since else None, "commits": commits}
