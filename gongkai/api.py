@@ -21,7 +21,7 @@ from gongkai.data.resources import (
 from gongkai.data.text import decode
 from gongkai.findings import Finding, Report, column_letter, error, warning
 from gongkai.hookspecs import hookimpl
-from gongkai.parallel import Background, map_chunks
+from gongkai.parallel import Background, map_chunks, map_chunks_later
 from gongkai.rules import (
     ID_RE,
     after_today,
@@ -51,7 +51,7 @@ from gongkai.site.downloads import (
     sha256,
     xlsx_bytes,
 )
-from gongkai.site.pages import Page, digest, write_changed
+from gongkai.site.pages import Later, Page, digest, write_changed
 from gongkai.site.reads import record_digests, related
 from gongkai.site.render import date_zh, excerpt, percent, relative_url
 from gongkai.site.revisions import (
@@ -90,5 +90,5 @@ __all__ = [
     # downloads
     "csv_bytes", "json_bytes", "xlsx_bytes", "dumps", "field_rows", "sha256",
     # work beside the site engine, and search
-    "Background", "map_chunks", "search",
+    "Background", "map_chunks", "map_chunks_later", "Later", "search",
 ]

@@ -34,6 +34,35 @@ def map_chunks(function: Callable[[Sequence[T]], list], items: Sequence[T], min_
     return [item for result in results for item in result]
 
 
+def map_chunks_later(function: Callable[[Sequence[T]], list], items: Sequence[T], min_items: int = MIN_ITEMS) -> Callable[[], list]:
+    """`map_chunks` started now, in worker processes while this one goes on; the returned function
+    waits for the list (made here, then, where processes cannot fork or there are few items)."""
+    global _FUNCTION
+    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    if len(items) < min_items or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return lambda: list(function(items))
+    pieces = min(len(items), workers * CHUNKS_PER_WORKER)
+    chunks = [items[i::pieces] for i in range(pieces)]
+    _FUNCTION = function
+    try:
+        pool = multiprocessing.get_context("fork").Pool(workers)  # the workers inherit `function` now
+    finally:
+        _FUNCTION = None
+    pending = pool.map_async(_call, chunks)
+    pool.close()
+    done: list = []
+
+    def wait() -> list:
+        if not done:
+            try:
+                done.append([item for result in pending.get() for item in result])
+            finally:
+                pool.terminate()
+                pool.join()
+        return done[0]
+    return wait
+
+
 def _call(chunk):
     return _FUNCTION(chunk)
 

@@ -207,13 +207,14 @@ class Session:
                               "请在 content/ 中写首页 index.md，或从 site_config.yml 的 disable 中去掉 home。", code="no-home")
         portal.pages = pages
         ordered = sorted(pages.values(), key=lambda p: p.path)
+        in_render_order = sorted(ordered, key=lambda p: p.waits)  # a value still being made: rendered last
         memo = self.render_memo
         if memo is None:
-            for page in ordered:
+            for page in in_render_order:
                 page.render(portal.render)
         else:  # `gongkai serve`: a body whose inputs did not change is kept from the last build
             memo.begin(portal, ordered, self._template_dirs(), self._plugin_files(), self.repository_state)
-            for page in ordered:
+            for page in in_render_order:
                 memo.render(page, portal)
             memo.forget_others(ordered)
         self.pm.hook.pages_ready(pages=ordered, portal=portal)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from gongkai.api import (
+    Later,
     changes_json,
     csv_bytes,
     digest,
@@ -19,7 +20,7 @@ from gongkai.api import (
     field_rows,
     hookimpl,
     json_bytes,
-    map_chunks,
+    map_chunks_later,
     period_sort_key,
     record_digests,
     sha256,
@@ -27,6 +28,7 @@ from gongkai.api import (
 )
 
 CACHE_KEY = "open_data"
+STARTED = "open_data_started"  # portal.extra: the function that waits for the resources' files
 FORMATS = {
     "csv": ("text/csv", "utf-8"),
     "json": ("application/json", "utf-8"),
@@ -208,24 +210,35 @@ def _derived_files(portal) -> list[Download]:
 def downloads(portal) -> list[Download]:
     """Every file under data/, built once per portal (the page shows their sizes and row counts).
     In `gongkai serve`, a resource whose rows did not change keeps the files of the last build."""
-    global _previous
     if CACHE_KEY not in portal.extra:
+        files = _resource_files_made(portal)() + _derived_files(portal)
+        package = Download("data/datapackage.json", "datapackage", "数据包说明", "json", _datapackage(portal, files))
+        portal.extra[CACHE_KEY] = files + [package]
+    return portal.extra[CACHE_KEY]
+
+
+def _resource_files_made(portal):
+    """Start making each published resource's CSV, JSON and XLSX (in worker processes: the XLSX files
+    of a district take seconds each); returns the function that waits for them, in resource order."""
+    if STARTED not in portal.extra:
         when = dt.datetime.combine(portal.today, dt.time())
         resources = published(portal)
         keys = [_rows_key(r, portal) for r in resources] if portal.preview else []
         kept = {n: _previous[key] for n, key in enumerate(keys) if key in _previous}
 
-        def made(numbers):  # in worker processes: the XLSX files of a district take seconds each
+        def made(numbers):
             return [(n, _resource_files(resources[n], portal, when)) for n in numbers]
 
-        todo = [n for n in range(len(resources)) if n not in kept]
-        per_resource = sorted(map_chunks(made, todo, min_items=2) + list(kept.items()), key=lambda item: item[0])
-        if portal.preview:
-            _previous = {keys[n]: made_files for n, made_files in per_resource}
-        files = [f for _, made_files in per_resource for f in made_files] + _derived_files(portal)
-        package = Download("data/datapackage.json", "datapackage", "数据包说明", "json", _datapackage(portal, files))
-        portal.extra[CACHE_KEY] = files + [package]
-    return portal.extra[CACHE_KEY]
+        making = map_chunks_later(made, [n for n in range(len(resources)) if n not in kept], min_items=1)  # beside the rendering, even one
+
+        def wait() -> list[Download]:
+            global _previous
+            per_resource = sorted(making() + list(kept.items()), key=lambda item: item[0])
+            if portal.preview:
+                _previous = {keys[n]: made_files for n, made_files in per_resource}
+            return [f for _, made_files in per_resource for f in made_files]
+        portal.extra[STARTED] = wait
+    return portal.extra[STARTED]
 
 
 _previous: dict[str, list] = {}  # `gongkai serve`: the files of each resource at the last build, by _rows_key
@@ -246,9 +259,10 @@ def register_files(register, portal):
 
 @hookimpl
 def register_pages(register, portal):
+    _resource_files_made(portal)  # the files are made while the other pages render; this one is rendered last
     dictionary = [(r, field_rows(r.schema)) for r in published(portal)]
     register("data/", "开放数据", template="data_index.html",
-             context=dict(files=downloads(portal), dictionary=dictionary, provenance=provenance(portal), period_fields=field_rows(PERIOD_SCORES_SCHEMA),
+             context=dict(files=Later(lambda: downloads(portal)), dictionary=dictionary, provenance=provenance(portal), period_fields=field_rows(PERIOD_SCORES_SCHEMA),
                           results_keys=RESULTS_KEYS),
              nav="开放数据", order=50, kind="开放数据",
              description="本站公开的全部数据：CSV、JSON、XLSX 下载，数据包说明和数据字典。")

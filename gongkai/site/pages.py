@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any, Callable
 
 from gongkai.data.reading import inside
 from gongkai.site.render import safe_title
@@ -19,6 +20,18 @@ CELL_GAP = re.compile(r"(</t[dhr]>)(?=<t[dhr][\s>])")
 
 class PathError(ValueError):
     """A plugin asked for a path outside the site folder or with unsafe characters."""
+
+
+class Later:
+    """A value of a page's context still being made (in worker processes, say): pages holding one
+    are rendered after the others, so that the value is made while they are (`Session.pages`)."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make = make
+
+    @cached_property
+    def value(self):
+        return self._make()
 
 
 @dataclass
@@ -55,8 +68,14 @@ class Page:
     def render(self, render) -> None:
         """Render the body from its template (`render` is the portal's renderer), once."""
         if self.html is None:
-            self.html = CELL_GAP.sub("\\1\n", render(self.template, self.path, **self.context))
+            context = {name: value.value if isinstance(value, Later) else value for name, value in self.context.items()}
+            self.html = CELL_GAP.sub("\\1\n", render(self.template, self.path, **context))
             self.context = {}
+
+    @property
+    def waits(self) -> bool:
+        """Whether its context holds a value still being made (`Later`)."""
+        return any(isinstance(value, Later) for value in self.context.values())
 
     @property
     def src_uri(self) -> str:
