@@ -67,6 +67,17 @@ MUTATIONS = [
              "        if problems and False:\n",
              ("tests/test_safety.py::test_a_site_the_last_check_refuses_is_not_published_even_with_new_data",
               "tests/test_hooks.py::test_hook_check_site")),
+    Mutation("an early verdict kept for a page changed after rendering", "gongkai/site/checks.py",
+             "if rel in reusable and stat.st_ctime < early.rendered - early.MARGIN:", "if rel in reusable:",
+             ("tests/test_early_checks.py",)),
+    Mutation("early verdicts kept though a link answer was wrong", "gongkai/site/checks.py",
+             "        if wrong:\n", "        if wrong and False:\n", ("tests/test_early_checks.py",)),
+    Mutation("the whole history's key without the commit", "gongkai/data/history.py",
+             'return f"{head.stdout.strip()}|{boundary}"', 'return f"|{boundary}"',
+             ("tests/test_history.py::test_the_history_of_an_unchanged_repository_state_is_loaded_whole_and_never_stale",)),
+    Mutation("a shallow clone's first commit cached as changeless", "gongkai/data/history.py",
+             "                if not baseline:  # a shallow clone's first commit", "                if True:  # a shallow clone's first commit",
+             ("tests/test_history.py::test_deepening_a_shallow_clone_is_not_hidden_by_the_history_cache",)),
 ]
 
 

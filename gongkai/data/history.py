@@ -145,18 +145,20 @@ def shown(value) -> str:
 
 
 def read_history(root: Path, datasets_dir: str, resources: dict[str, Resource], settings, hook, today: dt.date,
-                 cache_dir: Path | None = None, docs_dir: Path | None = None) -> History:
+                 cache_dir: Path | None = None, docs_dir: Path | None = None, code_key: str | None = None) -> History:
     """The history of the data files of the portal in `root`, and of the Markdown pages in `docs_dir`.
 
     Two caches in `cache_dir`: the changes of each commit (a new commit walks only itself), and the
     whole history of the last repository state (the commit checked out, the shallow boundary and the
-    working tree's data files and pages): an unchanged portal loads it and asks git one question."""
+    working tree's data files and pages; `code_key`, the session's hash of every plugin's code and the
+    settings, too: a plugin that reads tables may change what history finds). An unchanged portal
+    loads it and asks git two questions."""
     repo = _Repo.open(root)
     if repo is None:
         return History(note="门户文件夹不在 git 仓库中，网站不显示修订记录。")
     try:
         walk = _Walk(repo, root, datasets_dir, resources, settings, hook, today, cache_dir)
-        key = walk.state_key(settings, docs_dir) if cache_dir is not None else None
+        key = walk.state_key(settings, docs_dir, code_key) if cache_dir is not None and code_key else None
         history = cache.load(cache_dir, key, STATE_FILE) if key else None
         if history is None:
             history = walk.run()
@@ -466,14 +468,14 @@ class _Walk:
         self.code = hashlib.sha256(repr((CACHE_FORMAT, __version__, sorted((n, r.schema) for n, r in resources.items()),
                                          settings.datasets_dir)).encode()).hexdigest()
 
-    def state_key(self, settings, docs_dir: Path | None) -> str | None:
+    def state_key(self, settings, docs_dir: Path | None, code_key: str) -> str | None:
         """Everything the whole history is made of: the code and resources, the settings, the reference
         date (uncommitted edits are dated by it), the repository state and the working tree's data
         files and Markdown pages by content. None when git cannot say what is checked out."""
         state = self.repo.state()
         if state is None:
             return None
-        digest = hashlib.sha256(f"{self.code}|{settings!r}|{self.today}|{state}|{self.folder}".encode())
+        digest = hashlib.sha256(f"{self.code}|{code_key}|{settings!r}|{self.today}|{state}|{self.folder}".encode())
         folder = self.repo.top / self.folder
         for path in sorted(folder.iterdir()) if folder.is_dir() else []:
             if path.is_file() and self.resource_of(f"{self.folder}/{path.name}") is not None:
