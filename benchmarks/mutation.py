@@ -76,7 +76,7 @@ MUTATIONS = [
              'return f"{head.stdout.strip()}|{boundary}"', 'return f"|{boundary}"',
              ("tests/test_history.py::test_the_history_of_an_unchanged_repository_state_is_loaded_whole_and_never_stale",)),
     Mutation("a shallow clone's first commit cached as changeless", "gongkai/data/history.py",
-             "                if not baseline:  # a shallow clone's first commit", "                if True:  # a shallow clone's first commit",
+             "kept = {c.sha for c in commits[1 if self.repo.shallow else 0:]}", "kept = {c.sha for c in commits}",
              ("tests/test_history.py::test_deepening_a_shallow_clone_is_not_hidden_by_the_history_cache",)),
 ]
 

@@ -519,12 +519,12 @@ class _Walk:
                         unreadable.append(name)
                     elif not baseline:
                         found += self._diff(name, old, new, commit.day, commit.sha)
-                if not baseline:  # a shallow clone's first commit shows no change; deepened, it will
-                    cached[commit.sha] = (found, unreadable)
+                cached[commit.sha] = (found, unreadable)
             changes += found
             for name in touched.difference(unreadable):  # a broken file is skipped: the fix is compared with before it
                 self.readable[name] = dict(self.blobs.get(name, {}))
         changes += self._working_tree()
+        # a shallow clone's first commit shows no change, but will once the clone is deepened: not kept
         kept = {c.sha for c in commits[1 if self.repo.shallow else 0:]}
         if walked != kept:
             self._store_cache(cached, kept)
