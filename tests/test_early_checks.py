@@ -162,3 +162,10 @@ def test_an_early_verdict_is_taken_only_for_a_file_unchanged_since_rendering(tmp
     assert [f.file for f in checks.check_output(tmp_path, flag_scripts, early=within_margin)] == ["a.html"]
     wrong_answer = EarlyResult(time.time() + 10, clean, {"b.html": True})
     assert [f.file for f in checks.check_output(tmp_path, flag_scripts, early=wrong_answer)] == ["a.html"]
+
+
+def test_a_page_the_engine_did_not_write_is_left_to_the_check_after_the_build(tmp_path, monkeypatch):
+    (tmp_path / "a.html").write_text("<script>x</script>", encoding="utf-8")  # MkDocs skips a page whose output is empty
+    monkeypatch.setattr(checks, "_WORKER", (flag_scripts, checks.PlannedSiteFiles(tmp_path, frozenset())))
+    findings, answers = checks._check_early(["a.html", "empty/index.html"])
+    assert list(findings) == ["a.html"] and [f.file for f in findings["a.html"]] == ["a.html"] and answers == {}

@@ -272,5 +272,6 @@ def _check_early(batch: list[str]) -> tuple[dict[str, list[Finding]], dict[str, 
     """The findings of a batch of pages, and the answers about the site given since the last batch."""
     check_file, site = _WORKER
     told = len(site.answers)
-    findings = {rel: list(check_file(OutputFile(rel, site.root), site)) for rel in batch}
+    findings = {rel: list(check_file(OutputFile(rel, site.root), site)) for rel in batch
+                if os.path.isfile(site.root / rel)}  # MkDocs skips a page whose output is empty
     return findings, dict(list(site.answers.items())[told:])
