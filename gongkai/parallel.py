@@ -13,35 +13,31 @@ CHUNKS_PER_WORKER = 4
 _FUNCTION: Callable | None = None  # the function of the running map_chunks, inherited by its forked workers
 
 
+def worker_count() -> int:
+    """How many worker processes to fork for work spread over cores; below 2 (one core, or no
+    `fork` here) the work runs in this process."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return min(os.cpu_count() or 1, MAX_WORKERS)
+
+
 def map_chunks(function: Callable[[Sequence[T]], list], items: Sequence[T], min_items: int = MIN_ITEMS) -> list:
     """`function(chunk) -> list` over interleaved chunks of `items`, in forked worker processes when
     there are enough items and cores; the results are concatenated (callers sort them).
 
     The workers inherit `function` by forking, so it may be any callable (a closure, a bound method
     of an object holding the whole portal): only the chunks and the results are pickled."""
-    global _FUNCTION
-    workers = min(os.cpu_count() or 1, MAX_WORKERS)
-    if len(items) < min_items or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return list(function(items))
-    pieces = min(len(items), workers * CHUNKS_PER_WORKER)  # small chunks: one slow item does not hold up the rest
-    chunks = [items[i::pieces] for i in range(pieces)]
-    _FUNCTION = function
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            results = pool.map(_call, chunks)
-    finally:
-        _FUNCTION = None
-    return [item for result in results for item in result]
+    return map_chunks_later(function, items, min_items)()
 
 
 def map_chunks_later(function: Callable[[Sequence[T]], list], items: Sequence[T], min_items: int = MIN_ITEMS) -> Callable[[], list]:
     """`map_chunks` started now, in worker processes while this one goes on; the returned function
     waits for the list (made here, then, where processes cannot fork or there are few items)."""
     global _FUNCTION
-    workers = min(os.cpu_count() or 1, MAX_WORKERS)
-    if len(items) < min_items or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    workers = worker_count()
+    if len(items) < min_items or workers < 2:
         return lambda: list(function(items))
-    pieces = min(len(items), workers * CHUNKS_PER_WORKER)
+    pieces = min(len(items), workers * CHUNKS_PER_WORKER)  # small chunks: one slow item does not hold up the rest
     chunks = [items[i::pieces] for i in range(pieces)]
     _FUNCTION = function
     try:
@@ -75,7 +71,7 @@ class Background:
     def __init__(self, function: Callable[[], T]):
         global _BACKGROUND
         self._function, self._pool, self._pending = function, None, None
-        if (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        if worker_count() > 1:
             _BACKGROUND = function
             try:
                 self._pool = multiprocessing.get_context("fork").Pool(1)

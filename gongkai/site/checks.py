@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from gongkai.findings import Finding
-from gongkai.parallel import MAX_WORKERS, MIN_ITEMS, map_chunks
+from gongkai.parallel import MIN_ITEMS, map_chunks, worker_count
 from gongkai.site.document import (
     HTML_SUFFIXES,
     JSON_SUFFIXES,
@@ -193,8 +193,8 @@ class EarlyChecks:
 
     def __init__(self, site_dir: Path, check_file, planned: Iterable[str]) -> None:
         self.site_dir, self.check_file, self.planned = Path(site_dir), check_file, frozenset(planned)
-        self.workers = min(os.cpu_count() or 1, MAX_WORKERS)
-        self.enabled = self.workers > 1 and "fork" in multiprocessing.get_all_start_methods()
+        self.workers = worker_count()
+        self.enabled = self.workers > 1
         self._pool = None
         self._written: list[str] = []  # pages on disk, not handed over yet
         self._last: str | None = None  # the page being written
