@@ -140,7 +140,7 @@ class Session:
 
     def _read_history(self) -> History:
         return read_history(self.root, self.settings.datasets_dir, self.resources, self.settings, self.pm.hook,
-                            self.today, self._cache_dir, self.config.docs_dir, self.code_key)
+                            self.today, self._cache_dir, self.config.docs_dir, self._cache_key)
 
     # ------------------------------------------------------------------ model
     @cached_property

@@ -145,20 +145,21 @@ def shown(value) -> str:
 
 
 def read_history(root: Path, datasets_dir: str, resources: dict[str, Resource], settings, hook, today: dt.date,
-                 cache_dir: Path | None = None, docs_dir: Path | None = None, code_key: str | None = None) -> History:
+                 cache_dir: Path | None = None, docs_dir: Path | None = None, inputs_key: str | None = None) -> History:
     """The history of the data files of the portal in `root`, and of the Markdown pages in `docs_dir`.
 
     Two caches in `cache_dir`: the changes of each commit (a new commit walks only itself), and the
-    whole history of the last repository state (the commit checked out, the shallow boundary and the
-    working tree's data files and pages; `code_key`, the session's hash of every plugin's code and the
-    settings, too: a plugin that reads tables may change what history finds). An unchanged portal
-    loads it and asks git two questions."""
+    whole history of the last state, when `inputs_key` says what else it depends on (the session's
+    validation key: the code of every plugin, the settings, the reference date, the commit checked
+    out and the data files and pages by content), with the shallow boundary added here. An unchanged
+    portal loads it and asks git one question (two in a shallow clone)."""
     repo = _Repo.open(root)
     if repo is None:
         return History(note="门户文件夹不在 git 仓库中，网站不显示修订记录。")
     try:
         walk = _Walk(repo, root, datasets_dir, resources, settings, hook, today, cache_dir)
-        key = walk.state_key(settings, docs_dir, code_key) if cache_dir is not None and code_key else None
+        boundary = repo.shallow_boundary() if cache_dir is not None and inputs_key else None
+        key = None if boundary is None else hashlib.sha256(f"{walk.code}|{inputs_key}|{boundary}".encode()).hexdigest()
         history = cache.load(cache_dir, key, STATE_FILE) if key else None
         if history is None:
             history = walk.run()
@@ -226,24 +227,20 @@ class _Repo:
             return None
         return cls(Path(lines[0]), lines[1].strip() == "true")
 
-    def state(self) -> str | None:
-        """The commit checked out and the shallow boundary (`git fetch --deepen` moves it, not the
-        commit); None when git cannot say (a repository without commits)."""
+    def shallow_boundary(self) -> str | None:
+        """The commits a shallow clone starts from ("" for a full one; None when git cannot say):
+        `git fetch --deepen` moves them, not the commit checked out."""
+        if not self.shallow:
+            return ""
         try:
-            head = subprocess.run(["git", "-C", str(self.top), "rev-parse", "--verify", "-q", "HEAD^{commit}"],
-                                  capture_output=True, text=True, timeout=30)
             where = subprocess.run(["git", "-C", str(self.top), "rev-parse", "--git-path", "shallow"],
                                    capture_output=True, text=True, timeout=30)
+            shallow = Path(where.stdout.strip())
+            if where.returncode != 0 or not where.stdout.strip():
+                return None
+            return (shallow if shallow.is_absolute() else self.top / shallow).read_text(encoding="ascii", errors="replace")
         except (OSError, subprocess.SubprocessError):
             return None
-        if head.returncode != 0 or where.returncode != 0 or not head.stdout.strip():
-            return None
-        shallow = Path(where.stdout.strip())
-        try:
-            boundary = (shallow if shallow.is_absolute() else self.top / shallow).read_text(encoding="ascii", errors="replace")
-        except OSError:
-            boundary = ""
-        return f"{head.stdout.strip()}|{boundary}"
 
     def git(self, *args: str) -> str:
         out = subprocess.run(["git", "-C", str(self.top), *args], capture_output=True, timeout=600)
@@ -467,26 +464,6 @@ class _Walk:
         self.readable: dict[str, dict[str, str]] = {}
         self.code = hashlib.sha256(repr((CACHE_FORMAT, __version__, sorted((n, r.schema) for n, r in resources.items()),
                                          settings.datasets_dir)).encode()).hexdigest()
-
-    def state_key(self, settings, docs_dir: Path | None, code_key: str) -> str | None:
-        """Everything the whole history is made of: the code and resources, the settings, the reference
-        date (uncommitted edits are dated by it), the repository state and the working tree's data
-        files and Markdown pages by content. None when git cannot say what is checked out."""
-        state = self.repo.state()
-        if state is None:
-            return None
-        digest = hashlib.sha256(f"{self.code}|{code_key}|{settings!r}|{self.today}|{state}|{self.folder}".encode())
-        folder = self.repo.top / self.folder
-        for path in sorted(folder.iterdir()) if folder.is_dir() else []:
-            if path.is_file() and self.resource_of(f"{self.folder}/{path.name}") is not None:
-                digest.update(f"|{path.name}|".encode() + hashlib.sha256(path.read_bytes()).digest())
-        if docs_dir is not None:
-            docs = Path(docs_dir)
-            digest.update(f"|pages {docs.resolve()}".encode())
-            for path in sorted(docs.rglob("*")) if docs.is_dir() else []:
-                if path.suffix.lower() in PAGE_SUFFIXES and path.is_file():
-                    digest.update(f"|{path.relative_to(docs).as_posix()}|".encode() + hashlib.sha256(path.read_bytes()).digest())
-        return digest.hexdigest()
 
     def resource_of(self, path: str) -> str | None:
         folder, _, name = path.rpartition("/")
