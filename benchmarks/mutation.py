@@ -78,6 +78,17 @@ MUTATIONS = [
     Mutation("a shallow clone's first commit cached as changeless", "gongkai/data/history.py",
              "kept = {c.sha for c in commits[1 if self.repo.shallow else 0:]}", "kept = {c.sha for c in commits}",
              ("tests/test_history.py::test_deepening_a_shallow_clone_is_not_hidden_by_the_history_cache",)),
+    Mutation("line diff: a row written twice not noticed", "gongkai/data/history.py",
+             "    if len(set(filled)) != len(filled):\n", "    if False:\n", ("tests/test_history_line_diff.py",)),
+    Mutation("line diff: the next old line found inside a line of the new file", "gongkai/data/history.py",
+             "found = new.find(old[end:after + 1], j - 1)", "found = new.find(old[end + 1:after + 1], j) - 1",
+             ("tests/test_history_line_diff.py",)),
+    Mutation("line diff: an added line's encoding not checked", "gongkai/data/history.py",
+             "text = decode_line(line, previous.codec)", "text = line.decode(previous.codec, 'replace')",
+             ("tests/test_history_line_diff.py",)),
+    Mutation("history diff: rows outside the changed lines skipped wrongly", "gongkai/data/history.py",
+             "keys = sorted(key for key in new.touched if before.get(key) != after.get(key))",
+             "keys = sorted(new.touched)[:1]", ("tests/test_history_line_diff.py", "tests/test_history.py")),
 ]
 
 
@@ -109,6 +120,9 @@ def run(mutation: Mutation, copy: Path) -> tuple[bool, float, str]:
     failed = [line.split(" - ")[0].removeprefix("FAILED ") for line in done.stdout.splitlines()
               if line.startswith("FAILED ")]
     lines = [line for line in done.stdout.splitlines() if line.strip()]
+    if done.returncode not in (0, 1):  # 2-5: interrupted, internal or usage error, no test found: not a catch
+        raise SystemExit(f"{mutation.name}: pytest could not run the tests (exit {done.returncode}): "
+                         f"{(lines[-1:] or [done.stderr[-300:]])[0]}")
     return done.returncode != 0, time.perf_counter() - started, (failed or lines[-1:] or [done.stderr[-200:]])[0]
 
 

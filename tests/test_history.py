@@ -399,3 +399,21 @@ def test_deepening_a_shallow_clone_is_not_hidden_by_the_history_cache(repo, tmp_
     deeper = open_session(clone, TODAY).history
     assert deeper.since.isoformat() == "2026-02-01"
     assert [(c.day.isoformat(), c.key) for c in deeper.changes if c.kind == "changed"] == [("2026-02-02", "d-002")]
+
+
+def test_one_commit_that_edits_removes_and_adds_rows_of_one_file_records_each_change(repo):
+    """The line diff (tests/test_history_line_diff.py) hands the walk the rows that went and came; a
+    commit touching several rows of one file records every one of them, and nothing for the rest."""
+    from gongkai.session import open_session
+
+    rows = read_rows(repo.root, "projects")
+    write_rows(repo.root, "projects", rows)  # the same records, as write_rows spells them
+    repo.commit("2026-02-01", "重新保存")
+    assert [c for c in open_session(repo.root, TODAY).history.changes if c.day.isoformat() == "2026-02-01"] == []
+    first, second, third = rows
+    first["summary"], third["summary"] = "一号项目的新说明。", "三号项目的新说明。"
+    added = dict(second, id="p-new", title="新增的项目")
+    write_rows(repo.root, "projects", [first, third, added])
+    repo.commit("2026-02-02")
+    found = {(c.kind, c.key) for c in open_session(repo.root, TODAY).history.changes if c.day.isoformat() == "2026-02-02"}
+    assert found == {("changed", first["id"]), ("changed", third["id"]), ("removed", second["id"]), ("added", "p-new")}

@@ -11,8 +11,9 @@ repository git itself can (shallow, packed, partial), and two long-lived process
 (`git log --raw` for the blob ids, `git cat-file --batch` for their bytes) cost milliseconds per
 commit. pygit2 needs libgit2 wheels, and dulwich (pure Python) reads packs several times slower.
 
-Work is done per blob: a file version is parsed once per run, and only its changed lines are typed
-(a CSV whose header and line structure stayed the same is diffed line by line). The changes of each
+Work is done per blob: a file version is parsed once per run, and only its changed lines are decoded
+and typed (a CSV whose header and line structure stayed the same is diffed line by line, its bytes
+compared in C, so a version of a large file costs about one pass over its bytes). The changes of each
 commit are kept in the portal's cache folder under the commit id and the code and schemas that
 computed them: safe to delete, never stale.
 """
@@ -36,7 +37,7 @@ from gongkai.data import cache
 from gongkai.data.cells import TableTyper, cell_text
 from gongkai.data.headers import HeaderMap, locate_header
 from gongkai.data.resources import Resource, Table, TableError
-from gongkai.data.text import decode
+from gongkai.data.text import decode_line, decode_with_codec
 
 log = logging.getLogger("mkdocs.plugins.gongkai")
 BEIJING = dt.timezone(dt.timedelta(hours=8))
@@ -385,14 +386,19 @@ UNREADABLE = object()  # a version git has but the readers cannot read (staff pu
 
 @dataclass
 class _Version:
-    """One version of one data file: its rows by key (the cells as written) and, for the line diff,
-    its header line and each line's key."""
+    """One version of one data file: its rows by key (the cells as written) and, for the line diff of
+    the next version, its bytes, the codec they were read with and each line's key."""
 
     header: list
-    rows: dict[str, tuple]  # tuples: two versions' changed rows are a set difference
-    header_text: str | None = None
-    lines: dict[str, str] | None = None  # line text -> key (CSV without cells spanning lines)
+    rows: dict[str, tuple]
+    data: bytes = b""  # as `_plain` gives it
+    codec: str = "utf-8"
+    lines: dict[bytes, str] | None = None  # line -> key (a CSV whose every row is one line), else None
     blob: str = ""
+    #: when this version was made from another by its changed lines: that version's blob, and the keys
+    #: of the rows that went or came (every other row is the same)
+    base: str = ""
+    touched: frozenset = frozenset()
 
 
 class _Typist:
@@ -562,14 +568,15 @@ class _Walk:
 
     def _parse(self, name: str, path: str, data: bytes, previous: _Version | None) -> _Version | None:
         typist = self.typists[name]
-        if path.lower().endswith(".csv"):
-            try:
-                text = decode(data, "")
-            except TableError:
-                return None
-            quick = _line_diff(text, previous, typist)
+        csv_file = path.lower().endswith(".csv")
+        if csv_file:
+            quick = _line_diff(_plain(data), previous, typist)
             if quick is not None:
                 return quick
+            try:
+                text, codec = decode_with_codec(data, "")
+            except TableError:
+                return None
         table = self._read_table(name, path, data)
         if table is None:
             return None
@@ -581,8 +588,9 @@ class _Walk:
             if any(str(c).strip() for c in cells if c is not None):
                 rows[typist.key(cells)] = tuple(cells)
         version = _Version(list(table.header), rows)
-        if path.lower().endswith(".csv"):
-            version.header_text, version.lines = _lines_of(text, version, typist)
+        if csv_file:
+            version.data, version.codec = _plain(data), codec
+            version.lines = _lines_of(version.data, text, version, typist)
         return version
 
     def _read_table(self, name: str, path: str, data: bytes) -> Table | None:
@@ -606,7 +614,11 @@ class _Walk:
         after = new.rows if new else {}
         typist = self.typists[name]
         found = []
-        for key in sorted({key for key, _ in before.items() ^ after.items()}):
+        if old is not None and new is not None and new.base and new.base == old.blob:
+            keys = sorted(key for key in new.touched if before.get(key) != after.get(key))
+        else:
+            keys = sorted({key for key, _ in before.items() ^ after.items()})
+        for key in keys:
             was, now = before.get(key), after.get(key)
             if was is None:
                 typist.use(new.header)
@@ -665,60 +677,131 @@ class _Walk:
             cache.store(self.cache_dir, self.code, {sha: c for sha, c in commits.items() if sha in keep}, CACHE_FILE)
 
 
-def _header_and_body(text: str) -> tuple[str, list[str]]:
-    """A CSV's first line (line end removed) and its other lines as split at "\n": a CRLF file's lines
-    keep their "\r", the same in every version, and the csv module reads a cell without it."""
-    header, _, rest = text.partition("\n")
-    return header.rstrip("\r"), rest.split("\n")
+def _plain(data: bytes) -> bytes:
+    """The bytes as the line diff compares them: without a UTF-8 BOM (Excel adds or drops it on saving;
+    `decode` reads the file the same with or without) and with a final "\n", so that the last line
+    ends like every other one."""
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    return data if data.endswith(b"\n") else data + b"\n"
 
 
-def _blank(line: str) -> bool:
-    return not line.strip(" \r,")
+def _blank(line: bytes) -> bool:
+    return not line.strip(b" \r,")
 
 
-def _lines_of(text: str, version: _Version, typist: _Typist) -> tuple[str | None, dict[str, str] | None]:
-    """The header line and line -> key of a CSV whose every row is one line (else None, None)."""
-    header, lines = _header_and_body(text)
-    body = [line for line in lines if not _blank(line)]
-    if len(body) != len(version.rows) or any(line.count('"') % 2 for line in body):
-        return None, None  # a cell spans lines, a title row or duplicate keys: no line diff for this file
+def _lines_of(data: bytes, text: str, version: _Version, typist: _Typist) -> dict[bytes, str] | None:
+    """Line -> key of a CSV whose every row is one line (else None). Lines are split at "\n", so a
+    CRLF file's lines keep their "\r" (the same in every version; the csv module reads a cell without
+    it); "\n" is never part of a UTF-8 or GB18030 character, so bytes and text split alike."""
+    raw, lines = data.split(b"\n")[1:], text.split("\n")[1:]
+    body = [(line, lines[n]) for n, line in enumerate(raw) if not _blank(line)]
+    if len(body) != len(version.rows) or any(line.count(b'"') % 2 for line, _ in body):
+        return None  # a cell spans lines, a title row or duplicate keys: no line diff for this file
+    key_of = {cells: key for key, cells in version.rows.items()}  # a line as read is found by its cells
     keys = {}
-    for line in body:
-        cells = next(csv.reader([line]))
-        keys[line] = typist.key(cells)
-    if set(keys.values()) != set(version.rows):
-        return None, None
-    return header, keys
+    for line, line_text in body:
+        cells = tuple(next(csv.reader([line_text])))
+        keys[line] = key_of[cells] if cells in key_of else typist.key(list(cells))
+    if len(keys) != len(body) or set(keys.values()) != set(version.rows):
+        return None
+    return keys
 
 
-def _line_diff(text: str, previous: _Version | None, typist: _Typist) -> _Version | None:
-    """The new version from the previous one and the lines that changed, when both are plain CSV with
-    the same header line; None when the file must be read whole. The lines that went and came are set
-    differences, so a commit that edits a few rows of a large file costs little more than its split."""
+def _line_diff(data: bytes, previous: _Version | None, typist: _Typist) -> _Version | None:
+    """The new version from the previous one and the lines that went and came, when the previous one
+    is a plain CSV (`lines`) and the header line is the same; None when the file must be read whole.
+
+    The two files are compared as bytes, in C: their common run, then the next line of the old file
+    found again in the new one, and so on; so a commit that edits a few rows of a large file costs
+    little more than a pass over its bytes, and only the lines that came are decoded and typed."""
     if previous is None or previous.lines is None:
         return None
-    header, lines = _header_and_body(text)
-    if header != previous.header_text:
+    changed = _changed_lines(previous.data, data)
+    if changed is None:
         return None
-    present = set(lines)
-    if len(present) != len(lines) and len({line for line in lines if not _blank(line)}) != sum(
-            1 for line in lines if not _blank(line)):
-        return None  # a repeated row: read the file whole
-    old_lines = previous.lines
-    gone = old_lines.keys() - present
-    came = sorted(line for line in present - old_lines.keys() if not _blank(line))
-    if any(line.count('"') % 2 for line in came):
-        return None
+    went, came = changed
+    filled = [line for line in came if not _blank(line)]
+    if len(set(filled)) != len(filled):
+        return None  # a row written twice: read the file whole
+    went, came = went - set(filled), set(filled) - went  # a line that moved is neither
     typist.use(previous.header)
-    rows = dict(previous.rows)
-    keys = dict(old_lines)
-    for line in gone:
-        rows.pop(keys.pop(line), None)
-    for line in came:
-        cells = next(csv.reader([line]))
+    rows, keys = dict(previous.rows), dict(previous.lines)
+    touched = set()
+    for line in went:
+        if not _blank(line):
+            key = keys.pop(line, None)
+            if key is None:
+                return None
+            rows.pop(key, None)
+            touched.add(key)
+    for line in sorted(came):
+        text = decode_line(line, previous.codec)
+        if text is None or line.count(b'"') % 2:
+            return None  # another encoding, or a cell spanning lines: read the file whole
+        cells = next(csv.reader([text]))
         key = typist.key(cells)
         if key in rows:
             return None  # two lines with one key: read the file whole
         rows[key] = tuple(cells)
         keys[line] = key
-    return _Version(previous.header, rows, previous.header_text, keys)
+        touched.add(key)
+    return _Version(previous.header, rows, data, previous.codec, keys, base=previous.blob, touched=frozenset(touched))
+
+
+RESYNC_TRIES = 16  # old lines tried, one after the other, to find where the two files agree again
+
+
+def _changed_lines(old: bytes, new: bytes) -> tuple[set[bytes], list[bytes]] | None:
+    """The lines of `old` outside the runs it shares with `new`, and those of `new` (a list: a line
+    written twice shows); None when the first line (the header) differs or the files do not agree
+    again within RESYNC_TRIES lines. Both end with "\n". A line in both moved."""
+    went: set[bytes] = set()
+    came: list[bytes] = []
+    i = j = 0  # line starts in old and new
+    while True:
+        same = _common_length(old, i, new, j)
+        if i + same == len(old) or j + same == len(new):
+            went.update(old[i + same:].split(b"\n")[:-1])  # both end with "\n": the rest is whole lines
+            came.extend(new[j + same:].split(b"\n")[:-1])
+            return went, came
+        start = old.rfind(b"\n", i, i + same) + 1 or i  # the line where they differ
+        if start == 0:
+            return None  # the header line changed
+        j += start - i
+        i = start
+        end = old.index(b"\n", i)  # the old line that differs
+        for _ in range(RESYNC_TRIES):
+            if end + 1 == len(old):
+                went.update(old[i:].split(b"\n")[:-1])
+                came.extend(new[j:].split(b"\n")[:-1])
+                return went, came
+            after = old.index(b"\n", end + 1)
+            found = new.find(old[end:after + 1], j - 1)  # the next old line, as a whole line of new
+            if found >= 0:
+                went.update(old[i:end + 1].split(b"\n")[:-1])
+                came.extend(new[j:found + 1].split(b"\n")[:-1])
+                i, j = end + 1, found + 1
+                break
+            end = after
+        else:
+            return None
+
+
+def _common_length(a: bytes, i: int, b: bytes, j: int, chunk: int = 8192) -> int:
+    """How many bytes `a[i:]` and `b[j:]` share at their start, compared a chunk at a time in C."""
+    limit = min(len(a) - i, len(b) - j)
+    done = 0
+    while done < limit:
+        size = min(chunk, limit - done)
+        if a.startswith(b[j + done:j + done + size], i + done):
+            done += size
+            continue
+        low, high = 0, size  # the first `low` bytes of this chunk agree, the first `high` do not
+        while high - low > 1:
+            middle = (low + high) // 2
+            if a.startswith(b[j + done:j + done + middle], i + done):
+                low = middle
+            else:
+                high = middle
+        return done + low
+    return limit
