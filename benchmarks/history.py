@@ -5,8 +5,9 @@ cold (no history cache) and warm, against the same portal without git.
     python benchmarks/history.py --portal /tmp/bench/portal --commits 1000 --work /tmp/bench/history
 
 The first commit adds every file; each later commit edits 1–5 rows of one data file (a text field
-that no rule protects, so the data stays valid), one day after the other. Prints wall time and peak
-memory (the child's max RSS) of each build, and the count of changes the history holds.
+that no rule protects, so the data stays valid), one day after the other. Prints wall time, CPU time
+and peak memory (the child's max RSS) of each build, what history adds (per round: builds with and
+without git alternate, `--rounds N`, and the median), and the count of changes the history holds.
 """
 from __future__ import annotations
 
@@ -89,6 +90,7 @@ def main() -> None:
     parser.add_argument("--commits", type=int, default=1000)
     parser.add_argument("--work", type=Path, required=True)
     parser.add_argument("--reuse", action="store_true", help="keep the repository an earlier run made in --work")
+    parser.add_argument("--rounds", type=int, default=1, help="cold and warm builds of both, alternated, N times")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     repo, plain = args.work / "repo", args.work / "plain"
@@ -98,16 +100,27 @@ def main() -> None:
         print(f"history of {args.commits} commits made in {time.perf_counter() - t:.0f} s", flush=True)
     shutil.rmtree(plain, ignore_errors=True)
     shutil.copytree(repo, plain, ignore=shutil.ignore_patterns(".git", ".cache"))
-    results = {"commits": args.commits}
-    results["without git, cold"] = timed_build(plain, args.work / "site-plain")
-    results["without git, warm"] = timed_build(plain, args.work / "site-plain")
-    shutil.rmtree(repo / ".cache", ignore_errors=True)
-    results["with history, cold (no cache)"] = timed_build(repo, args.work / "site-cold")
-    results["with history, warm"] = timed_build(repo, args.work / "site-warm")
-    commits = json.loads((args.work / "site-warm" / "data" / "changes.json").read_text(encoding="utf-8"))["commits"]
+    results = {"commits": args.commits, "rounds": []}
+    for _ in range(args.rounds):  # alternated: this machine's speed drifts between minutes
+        found = {}
+        for name, root in (("without git", plain), ("with history", repo)):
+            shutil.rmtree(root / ".cache", ignore_errors=True)
+            found[f"{name}, cold"] = timed_build(root, args.work / f"site-{root.name}-cold")
+        for name, root in (("without git", plain), ("with history", repo)):
+            found[f"{name}, warm"] = timed_build(root, args.work / f"site-{root.name}-warm")
+        for kind in ("cold", "warm"):
+            base, with_history = found[f"without git, {kind}"], found[f"with history, {kind}"]
+            found[f"history adds, {kind}"] = {unit: round(with_history[unit] - base[unit], 1)
+                                              for unit in ("seconds", "cpu_seconds", "peak_mb")}
+        results["rounds"].append(found)
+        print(json.dumps(found, ensure_ascii=False), flush=True)
+    for kind in ("cold", "warm"):
+        added = sorted(r[f"history adds, {kind}"]["seconds"] for r in results["rounds"])
+        results[f"history adds, {kind}, median seconds"] = added[len(added) // 2]
+    commits = json.loads((args.work / "site-repo-warm" / "data" / "changes.json").read_text(encoding="utf-8"))["commits"]
     results["changes"] = sum(len(commit["changes"]) for commit in commits)
-    same = all((args.work / "site-cold" / p.relative_to(args.work / "site-warm")).read_bytes() == p.read_bytes()
-               for p in (args.work / "site-warm").rglob("*") if p.is_file())
+    cold, warm = args.work / "site-repo-cold", args.work / "site-repo-warm"
+    same = all((cold / p.relative_to(warm)).read_bytes() == p.read_bytes() for p in warm.rglob("*") if p.is_file())
     results["cold and warm sites identical"] = same
     print(json.dumps(results, ensure_ascii=False, indent=2))
 
