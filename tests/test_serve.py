@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 import mkdocs.commands.build
 import mkdocs.config
 import pytest
-from conftest import TODAY, build_site, read_rows, write_rows
+from conftest import TODAY, build_site, edit_line, read_rows, write_rows
 
 from gongkai.bridge.serve import PreviewBuilder
 from gongkai.site import search
@@ -394,3 +395,38 @@ def test_a_preview_rebuild_checks_no_foreign_key_again_when_no_key_changed(previ
     assert ([(f.code, f.file, f.row, f.message) for f in session.report.findings]
             == [(f.code, f.file, f.row, f.message) for f in fresh.report.findings])
     assert ("foreign-key", "datasets/projects.csv", 2) in {(f.code, f.file, f.row) for f in session.report.findings}
+
+
+def test_a_preview_rebuild_leaves_what_it_kept_out_of_the_collector_and_collects_once_idle(preview, portal, monkeypatch):
+    """While a rebuild runs, what the preview kept from earlier builds is frozen out of the garbage
+    collector; afterwards nothing stays frozen, and one full collection runs once staff are idle."""
+    import gc
+
+    from gongkai.bridge.serve import IdleCollector
+
+    seen, collected = [], threading.Event()
+    monkeypatch.setattr(IdleCollector, "IDLE_SECONDS", 0.2)
+    monkeypatch.setattr(gc, "collect", lambda *args: collected.set())
+    real_build = mkdocs.commands.build.build
+    monkeypatch.setattr(mkdocs.commands.build, "build", lambda *a, **k: (seen.append(gc.get_freeze_count()), real_build(*a, **k)))
+    edit_line(portal, "projects", 2, title="冻结测试项目")
+    preview.build()
+    assert seen and seen[0] > 10_000  # the model and memos of the first build were frozen during this one
+    assert gc.get_freeze_count() == 0
+    assert collected.wait(10)
+
+
+def test_a_rebuild_cancels_the_collection_the_last_one_planned(preview, monkeypatch):
+    import gc
+
+    from gongkai.bridge.serve import IdleCollector
+
+    calls = []
+    monkeypatch.setattr(IdleCollector, "IDLE_SECONDS", 1.0)
+    monkeypatch.setattr(gc, "collect", lambda *args: calls.append(time.monotonic()))
+    preview.build()
+    first = preview.builder.collector._timer
+    preview.build()  # within a second: the first build's collection must not run during this one
+    assert first.finished.is_set() and preview.builder.collector._timer is not first
+    time.sleep(1.5)
+    assert len(calls) == 1

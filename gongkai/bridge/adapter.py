@@ -143,8 +143,11 @@ class GongkaiPlugin(BasePlugin):
 
     def on_env(self, env, config, files):
         """A full build starts its early checks: every file the site will have is known now (pages,
-        static files, the theme's own pages, the files plugins register)."""
-        if self.preview is None and not self._banner:
+        static files, the theme's own pages, the files plugins register). A preview's theme templates
+        are compiled once (`PreviewState.theme_templates`)."""
+        if self.preview is not None:
+            env.bytecode_cache = self.preview.theme_templates
+        elif not self._banner:
             planned = {f.dest_uri for f in files} | set(config.theme.static_templates) | set(self.session.files)
             self._early = self.session.early_checks(Path(config.site_dir), planned)
         return env

@@ -6,7 +6,7 @@ again (an unchanged table is not read again: gongkai/data/table_memo.py); when n
 model and the registrations of the page plugins are kept (gongkai/site/carry_over.py); a page body
 whose inputs (`reads`) did not change is kept from the last build (gongkai/site/reads.py), the others
 are rendered; a page is re-rendered by MkDocs, re-indexed for search and re-checked only when its
-body, title or description changed. When something every page shows changed (site_config.yml, the
+body, title or description changed; the theme's templates are compiled once. When something every page shows changed (site_config.yml, the
 nav, the theme assets, the reference date, the findings banner), the preview folder is emptied
 first, which makes the next build a full one.
 
@@ -21,6 +21,7 @@ from mkdocs.structure.files import File
 from gongkai.data.table_memo import TableMemo
 from gongkai.site.carry_over import CarryOver
 from gongkai.site.reads import RenderMemo
+from gongkai.site.render import CompiledTemplates
 
 
 class GeneratedFile(File):
@@ -43,6 +44,9 @@ class PreviewState:
         self.site_fingerprint: str | None = None
         self.pages: dict[str, str] = {}  # src_uri -> Page.fingerprint at the previous build
         self.full = True  # this build renders every page
+        #: the theme's templates compiled by the last builds (MkDocs makes a new Jinja environment for
+        #: each build); emptied with every full build, when the theme's settings may have changed
+        self.theme_templates = CompiledTemplates()
 
     def begin(self, site_fingerprint: str) -> None:
         """A new build; a full one when what every page shows has changed."""
@@ -50,6 +54,7 @@ class PreviewState:
         self.site_fingerprint = site_fingerprint
         if self.full:
             self.pages = {}
+            self.theme_templates = CompiledTemplates()
 
     def changed(self, page) -> bool:
         return self.pages.get(page.src_uri) != page.fingerprint

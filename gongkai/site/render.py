@@ -129,7 +129,7 @@ def relative_file_url(here: str, target: str) -> str:
     return quote(posixpath.relpath("/" + target, "/" + (here or ".")), safe="/.-_~")
 
 
-class _CompiledTemplates(jinja2.BytecodeCache):
+class CompiledTemplates(jinja2.BytecodeCache):
     """Compiled templates kept for the life of the process, so that each build of `gongkai serve` (and
     each portal a test builds) does not parse and compile the same templates again. Jinja keys each
     entry by the template's name and checks its source's checksum, so an edited template is compiled
@@ -147,7 +147,7 @@ class _CompiledTemplates(jinja2.BytecodeCache):
         self._code[bucket.key] = bucket.bytecode_to_string()
 
 
-COMPILED = _CompiledTemplates()
+COMPILED = CompiledTemplates()
 
 
 class Renderer:
