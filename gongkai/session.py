@@ -20,7 +20,7 @@ from gongkai.findings import Finding, Report
 from gongkai.parallel import Background
 from gongkai.plugin_manager import create_plugin_manager
 from gongkai.settings import ConfigError, reference_date
-from gongkai.site.checks import EarlyChecks, EarlyResult, OutputFile, SiteFiles, check_output
+from gongkai.site.checks import CheckMemo, EarlyChecks, EarlyResult, OutputFile, SiteFiles, check_output
 from gongkai.site.content import publishable
 from gongkai.site.pages import Page, check_file_path, check_page_path, write_changed
 from gongkai.site.render import Renderer
@@ -282,16 +282,18 @@ class Session:
         self.hand_written[url] = (title, html)
         return html
 
-    def publish(self, site_dir: Path, since: float | None = None, early: EarlyResult | None = None) -> list[Finding]:
+    def publish(self, site_dir: Path, since: float | None = None, early: EarlyResult | None = None,
+                memo: CheckMemo | None = None) -> list[Finding]:
         """The publish stage over a site the engine has written: every ``register_files`` file written
         (a file whose bytes did not change is left alone, so a preview does not check it again), every
         ``rewrite_output``, then every check (of the files written at or after `since`, when given).
-        `early`: what `early_checks` found while the pages were rendered.
+        `early`: what `early_checks` found while the pages were rendered; `memo`: a preview's verdicts
+        of its last checks (kept for files whose bytes and inputs did not change).
         Returns the errors that stop publishing; the caller swaps the site in only when there are none."""
         site = Path(site_dir)
         write_changed(site, self.files)
         self.rewrite_output(site)  # e.g. the search plugin writes its index
-        return [f for f in self.check_site(site, since, early) if f.severity == "error"]
+        return [f for f in self.check_site(site, since, early, memo) if f.severity == "error"]
 
     def rewrite_output(self, site_dir: Path) -> None:
         self.portal.hand_written = dict(sorted(self.hand_written.items()))
@@ -302,10 +304,14 @@ class Session:
         every file the site will have."""
         return EarlyChecks(site_dir, self._check_file, planned)
 
-    def check_site(self, site_dir: Path, since: float | None = None, early: EarlyResult | None = None) -> list[Finding]:
+    def check_site(self, site_dir: Path, since: float | None = None, early: EarlyResult | None = None,
+                   memo: CheckMemo | None = None) -> list[Finding]:
         """Every ``check_file`` over every file (modified at or after `since`, when given; the findings
-        of `early` for the pages it checked and that did not change), then every ``check_site``."""
-        findings = check_output(Path(site_dir), self._check_file, since, early)
+        of `early` for the pages it checked and that did not change, of `memo` for the files whose
+        verdicts it holds), then every ``check_site``."""
+        if memo is not None:
+            memo.begin(cache.check_inputs_key(self))
+        findings = check_output(Path(site_dir), self._check_file, since, early, memo)
         for result in self.pm.hook.check_site(site_dir=Path(site_dir), portal=self.portal):
             findings.extend(result or ())
         return sorted(findings, key=Finding.sort_key)

@@ -169,3 +169,42 @@ def test_a_page_the_engine_did_not_write_is_left_to_the_check_after_the_build(tm
     monkeypatch.setattr(checks, "_WORKER", (flag_scripts, checks.PlannedSiteFiles(tmp_path, frozenset())))
     findings, answers = checks._check_early(["a.html", "empty/index.html"])
     assert list(findings) == ["a.html"] and [f.file for f in findings["a.html"]] == ["a.html"] and answers == {}
+
+
+def test_a_kept_verdict_ends_when_the_file_a_link_leads_to_goes_or_the_inputs_change(tmp_path):
+    """`CheckMemo` (gongkai serve): a file with the same bytes keeps its findings while its checks'
+    `site.has` answers hold and the inputs key is the same; otherwise it is checked again."""
+    from gongkai.findings import error
+    from gongkai.site.checks import CheckMemo, check_output
+
+    site = tmp_path / "site"
+    (site / "b").mkdir(parents=True)
+    (site / "a.html").write_text('<a href="b/">b</a>', encoding="utf-8")
+    (site / "b" / "index.html").write_text("<p>b</p>", encoding="utf-8")
+    checked = []
+
+    def check_file(file, files):
+        checked.append(file.path)
+        return [] if files.has("b/") else [error("broken-link", "b/ 不存在", file=file.path)]
+
+    memo = CheckMemo()
+    for key, expected_checks in (("k1", ["a.html", "b/index.html"]), ("k1", []), ("k2", ["a.html", "b/index.html"])):
+        checked.clear()
+        memo.begin(key)
+        assert check_output(site, check_file, memo=memo) == []
+        assert sorted(checked) == expected_checks
+    (site / "b" / "index.html").unlink()
+    checked.clear()
+    memo.begin("k2")
+    assert [f.file for f in check_output(site, check_file, memo=memo)] == ["a.html"]
+    assert checked == ["a.html"]  # the same bytes, but its link's answer changed
+    (site / "a.html").write_text('<a href="b/">b!</a>', encoding="utf-8")
+    checked.clear()
+    memo.begin("k2")
+    check_output(site, check_file, memo=memo)
+    assert checked == ["a.html"]  # other bytes
+    checked.clear()
+    memo.begin(None)  # inputs that cannot be hashed: nothing is kept
+    check_output(site, check_file, memo=memo)
+    check_output(site, check_file, memo=memo)
+    assert checked == ["a.html", "a.html"]

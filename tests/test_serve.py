@@ -430,3 +430,21 @@ def test_a_rebuild_cancels_the_collection_the_last_one_planned(preview, monkeypa
     assert first.finished.is_set() and preview.builder.collector._timer is not first
     time.sleep(1.5)
     assert len(calls) == 1
+
+
+def test_a_page_written_again_unchanged_is_not_checked_again(preview, portal, tmp_path, monkeypatch):
+    """A preview rebuild writes every hand-written page again; one whose bytes, data and settings are
+    the same keeps its verdict (`CheckMemo`; what ends the verdict: tests/test_early_checks.py)."""
+    from gongkai.session import Session
+
+    content = portal / "content"
+    (content / "guide.md").write_text("# 办事指南\n\n见[关于本站](about.md)。\n", encoding="utf-8")
+    (content / "notes.md").write_text("# 说明\n\n第一版。\n", encoding="utf-8")
+    preview.build()
+    checked, check = [], Session._check_file
+    monkeypatch.setattr(Session, "_check_file", lambda self, file, site: checked.append(file.path) or check(self, file, site))
+    (content / "notes.md").write_text("# 说明\n\n第二版。\n", encoding="utf-8")
+    written = preview.build()
+    assert {"guide/index.html", "notes/index.html"} <= written  # both written again
+    assert "notes/index.html" in checked and "guide/index.html" not in checked
+    same_site(preview.site, build_site(portal, site_dir=tmp_path / "full"))

@@ -125,8 +125,9 @@ class GongkaiPlugin(BasePlugin):
         for file in list(files):
             if file.src_dir and Path(file.src_dir) == docs:
                 _check_hand_written(file, docs, self.session.settings.trusted_files)
+        hand_written = {file.src_uri for file in files}
         for src_uri in self._pages:
-            if files.get_file_from_path(src_uri) is not None:
+            if src_uri in hand_written:
                 raise PluginError(f"content/{src_uri} 与 gongkai 生成的页面同名。请给这个文件改名或移走。")
             file = GeneratedFile.generated(config, src_uri, content="")
             file.changed = self.preview is None or self.preview.full or self.preview.changed(self._pages[src_uri])
@@ -196,7 +197,8 @@ class GongkaiPlugin(BasePlugin):
             since = None if self.preview.full else self._build_started - 2  # the files this rebuild wrote
         early, self._early = self._early, None
         try:
-            problems = self.session.publish(site, since, early.result() if early is not None else None)
+            problems = self.session.publish(site, since, early.result() if early is not None else None,
+                                            self.preview.checks if self.preview is not None else None)
         except ValueError as exc:
             raise PluginError(str(exc)) from None
         if problems:

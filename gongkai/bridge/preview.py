@@ -6,20 +6,23 @@ again (an unchanged table is not read again: gongkai/data/table_memo.py); when n
 model and the registrations of the page plugins are kept (gongkai/site/carry_over.py); a page body
 whose inputs (`reads`) did not change is kept from the last build (gongkai/site/reads.py), the others
 are rendered; a page is re-rendered by MkDocs, re-indexed for search and re-checked only when its
-body, title or description changed; the theme's templates are compiled once. When something every page shows changed (site_config.yml, the
-nav, the theme assets, the reference date, the findings banner), the preview folder is emptied
-first, which makes the next build a full one.
+body, title or description changed; a file written again with the same bytes keeps its checks'
+verdicts (gongkai/site/checks.py `CheckMemo`); the theme's templates are compiled once. When
+something every page shows changed (site_config.yml, the nav, the theme assets, the reference date,
+the findings banner), the preview folder is emptied first, which makes the next build a full one.
 
 The state lives on the MkDocs plugin object, which MkDocs keeps across `serve` rebuilds.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from mkdocs.structure.files import File
 
 from gongkai.data.table_memo import TableMemo
 from gongkai.site.carry_over import CarryOver
+from gongkai.site.checks import CheckMemo
 from gongkai.site.reads import RenderMemo
 from gongkai.site.render import CompiledTemplates
 
@@ -31,7 +34,7 @@ class GeneratedFile(File):
     changed = True
 
     def is_modified(self) -> bool:
-        return self.changed or not Path(self.abs_dest_path).is_file()
+        return self.changed or not os.path.isfile(self.abs_dest_path)  # asked twice per page: no Path
 
 
 class PreviewState:
@@ -47,6 +50,7 @@ class PreviewState:
         #: the theme's templates compiled by the last builds (MkDocs makes a new Jinja environment for
         #: each build); emptied with every full build, when the theme's settings may have changed
         self.theme_templates = CompiledTemplates()
+        self.checks = CheckMemo()  # the verdicts of the last checks, for files written again unchanged
 
     def begin(self, site_fingerprint: str) -> None:
         """A new build; a full one when what every page shows has changed."""

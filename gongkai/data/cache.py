@@ -24,12 +24,22 @@ CORE = Path(__file__).parent.parent  # the whole gongkai package
 def validation_key(session) -> str | None:
     """A content hash of every input of validation, or None when a plugin's code cannot be hashed: the
     session's `code_key`, the checked-out commit and the data and content files."""
+    return _inputs_key(session, with_content=True)
+
+
+def check_inputs_key(session) -> str | None:
+    """`validation_key` without content/: what the checks of one output file read besides the file
+    and the site's list of files (the data, the settings, the code, the revision history)."""
+    return _inputs_key(session, with_content=False)
+
+
+def _inputs_key(session, with_content: bool) -> str | None:
     if session.code_key is None:
         return None
     digest = hashlib.sha256(session.code_key.encode())
     digest.update(session.repository_state.encode())  # the revision history: rules on corrections read it
     datasets = session.root / session.settings.datasets_dir
-    for folder, data in ((datasets, True), (session.config.docs_dir, False)):
+    for folder, data in ((datasets, True), (session.config.docs_dir, False))[:2 if with_content else 1]:
         for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
             digest.update(str(path).encode())
             if path.is_symlink():

@@ -10,6 +10,7 @@ the early checks could not know for sure is checked again after the build.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import multiprocessing
 import os
@@ -93,10 +94,12 @@ class SiteFiles:
 
 
 def check_output(site_dir: Path, check_file: Callable[[OutputFile, SiteFiles], Iterable[Finding]],
-                 since: float | None = None, early: "EarlyResult | None" = None) -> list[Finding]:
+                 since: float | None = None, early: "EarlyResult | None" = None,
+                 memo: "CheckMemo | None" = None) -> list[Finding]:
     """`check_file` over every file of the site (only those modified at or after `since`, when given:
     a preview rebuild), in worker processes when there are many. The findings of `early` are taken for
-    the files it checked, unless a file changed after the pages were rendered."""
+    the files it checked, unless a file changed after the pages were rendered; those of `memo` (a
+    preview) for the files whose verdicts it still holds."""
     site_dir = Path(site_dir)
     findings: list[Finding] = []
     sizes = {}
@@ -108,10 +111,16 @@ def check_output(site_dir: Path, check_file: Callable[[OutputFile, SiteFiles], I
             findings.extend(reusable[rel])
         else:
             sizes[rel] = stat.st_size
+    if memo is not None:
+        findings += memo.kept(site_dir, sizes)  # and removed from `sizes`
     paths = sorted(sizes, key=lambda path: (-sizes[path], path))  # the largest first: the workers share the work evenly
     # a preview rebuild checks few files, but a district's index pages are megabytes each: share those too
     min_items = 2 if sum(sizes.values()) >= PARALLEL_BYTES else MIN_ITEMS
-    return findings + map_chunks(partial(_check_files, site_dir, check_file), paths, min_items)
+    if memo is None:
+        return findings + map_chunks(partial(_check_files, site_dir, check_file), paths, min_items)
+    checked = map_chunks(partial(_check_and_record, site_dir, check_file), paths, min_items)
+    memo.keep(checked)
+    return findings + [f for one in checked for f in one.findings]
 
 
 def _walk(folder: Path | str, prefix: str):
@@ -132,6 +141,75 @@ def _check_files(site_dir: Path, check_file, paths) -> list[Finding]:
     for rel in paths:
         findings.extend(check_file(OutputFile(rel, site_dir), site))
     return findings
+
+
+# ---------------------------------------------------------------------------------- preview
+
+
+@dataclass
+class CheckedFile:
+    path: str
+    digest: str  # of its bytes
+    answers: dict[str, bool]  # what its checks asked `site.has`, and the answers
+    findings: list[Finding]
+
+
+class _RecordingSiteFiles(SiteFiles):
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.answers: dict[str, bool] = {}
+
+    def has(self, path: str) -> bool:
+        self.answers[path] = answer = super().has(path)
+        return answer
+
+
+def _check_and_record(site_dir: Path, check_file, paths) -> list[CheckedFile]:
+    found = []
+    for rel in paths:
+        site = _RecordingSiteFiles(site_dir)
+        file = OutputFile(rel, site_dir)
+        findings = list(check_file(file, site))
+        found.append(CheckedFile(rel, _digest(site_dir / rel), site.answers, findings))
+    return found
+
+
+def _digest(path: Path) -> str:
+    return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+
+
+class CheckMemo:
+    """`gongkai serve`: the verdicts of the last checks, file by file. A preview rebuild writes some
+    files again with the same bytes (the hand-written pages, the sitemap, the 404 page); such a file
+    keeps its verdict while the inputs of the checks other than the file (`begin`'s key: the data,
+    the settings, the code) are the same and every `site.has` answer its checks relied on still holds,
+    which is all a check may read (see `check_file` in the README)."""
+
+    def __init__(self) -> None:
+        self.key: str | None = None
+        self.files: dict[str, CheckedFile] = {}
+
+    def begin(self, key: str | None) -> None:
+        if key is None or key != self.key:
+            self.files = {}
+        self.key = key
+
+    def kept(self, site_dir: Path, sizes: dict[str, int]) -> list[Finding]:
+        """The findings of the files of `sizes` whose verdicts hold; those files leave `sizes`."""
+        if self.key is None:
+            return []
+        site, findings = SiteFiles(site_dir), []
+        for rel in list(sizes):
+            known = self.files.get(rel)
+            if known is not None and known.digest == _digest(site_dir / rel) and all(
+                    site.has(path) == answer for path, answer in known.answers.items()):
+                findings += known.findings
+                del sizes[rel]
+        return findings
+
+    def keep(self, checked: list[CheckedFile]) -> None:
+        if self.key is not None:
+            self.files.update((one.path, one) for one in checked)
 
 
 # ---------------------------------------------------------------------------------- early checks
