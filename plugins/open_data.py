@@ -195,7 +195,7 @@ def _derived_files(portal) -> list[Download]:
     derived = results(portal)
     history = [] if not portal.history.available else [
         Download("data/changes.json", "changes", "修订记录（派生）", "json",
-                 dumps(changes_json(portal)),
+                 portal.history.kept("changes.json", lambda: dumps(changes_json(portal))),
                  len(portal.history.changes),
                  description="由 git 历史得出的每一次新增、修改和删除，按提交分组（提交编号、日期）：数据表、编号，修改前后的值（个人信息已打码）。")]
     return history + [

@@ -417,3 +417,23 @@ def test_one_commit_that_edits_removes_and_adds_rows_of_one_file_records_each_ch
     repo.commit("2026-02-02")
     found = {(c.kind, c.key) for c in open_session(repo.root, TODAY).history.changes if c.day.isoformat() == "2026-02-02"}
     assert found == {("changed", first["id"]), ("changed", third["id"]), ("removed", second["id"]), ("added", "p-new")}
+
+
+def test_changes_json_is_kept_beside_the_history_and_never_stale(repo, tmp_path, monkeypatch):
+    """/data/changes.json of an unchanged portal is read back from the cache folder, not made again;
+    an uncommitted edit makes it again, with the edit."""
+    import gongkai.plugins.open_data as open_data
+
+    first = (build_site(repo.root, site_dir=tmp_path / "one") / "data" / "changes.json").read_bytes()
+    assert list((repo.root / ".cache").rglob("history-changes.json.pickle"))
+
+    def not_again(portal):
+        raise AssertionError("changes.json made again for an unchanged portal")
+
+    monkeypatch.setattr(open_data, "changes_json", not_again)
+    assert (build_site(repo.root, site_dir=tmp_path / "two") / "data" / "changes.json").read_bytes() == first
+    monkeypatch.undo()
+    set_field(repo.root, "projects", "p-doctor", summary="家庭医生每周三坐诊。")
+    third = json.loads((build_site(repo.root, site_dir=tmp_path / "three") / "data" / "changes.json").read_text(encoding="utf-8"))
+    edits = [c for c in third["commits"] if c["commit"] is None]
+    assert [(c["id"], [f["new"] for f in c["fields"]]) for e in edits for c in e["changes"]] == [("p-doctor", ["家庭医生每周三坐诊。"])]

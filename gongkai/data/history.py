@@ -31,6 +31,7 @@ import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from gongkai import __version__
 from gongkai.data import cache
@@ -96,6 +97,7 @@ class History:
     pages: dict[str, list[PageRevision]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self._state: tuple[Path, str] | None = None  # the cache folder and key, when read with them
         self._by_record: dict[tuple[str, str], list[Change]] = {}
         self._last_day: dict[str, dt.date] = {}
         by_record, last_day = self._by_record, self._last_day
@@ -129,6 +131,21 @@ class History:
 
     def last_modified(self, resource: str) -> dt.date | None:
         return self._last_day.get(resource)
+
+    def kept(self, name: str, make: Callable[[], bytes]) -> bytes:
+        """`make()`, kept in the cache folder beside this history when it has one, so that a build of
+        an unchanged portal reads it back: for what depends only on the history and on what its key
+        covers (the data files and pages, the settings, the code, the reference date, the commit),
+        such as /data/changes.json."""
+        state = getattr(self, "_state", None)
+        if state is None:
+            return make()
+        folder, key = state
+        found = cache.load(folder, f"{key}|{name}", f"history-{name}.pickle")
+        if not isinstance(found, bytes):
+            found = make()
+            cache.store(folder, f"{key}|{name}", found, f"history-{name}.pickle")
+        return found
 
 
 def shown(value) -> str:
@@ -168,6 +185,8 @@ def read_history(root: Path, datasets_dir: str, resources: dict[str, Resource], 
                 history.pages = _page_revisions(repo, Path(docs_dir), today)
             if key:
                 cache.store(cache_dir, key, history, STATE_FILE)
+        if key:
+            history._state = (cache_dir, key)
         return history
     finally:
         repo.close()
