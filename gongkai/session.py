@@ -85,6 +85,11 @@ class Session:
         return repository_state(self.root)
 
     @cached_property
+    def data_key(self) -> str | None:
+        """A hash of the code key, the commit and the data files (gongkai/data/cache.py)."""
+        return cache.data_key(self)
+
+    @cached_property
     def _cache_key(self) -> str | None:
         return cache.validation_key(self)
 
@@ -310,7 +315,7 @@ class Session:
         of `early` for the pages it checked and that did not change, of `memo` for the files whose
         verdicts it holds), then every ``check_site``."""
         if memo is not None:
-            memo.begin(cache.check_inputs_key(self))
+            memo.begin(self.data_key)
         findings = check_output(Path(site_dir), self._check_file, since, early, memo)
         for result in self.pm.hook.check_site(site_dir=Path(site_dir), portal=self.portal):
             findings.extend(result or ())

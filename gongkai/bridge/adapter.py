@@ -125,9 +125,9 @@ class GongkaiPlugin(BasePlugin):
         for file in list(files):
             if file.src_dir and Path(file.src_dir) == docs:
                 _check_hand_written(file, docs, self.session.settings.trusted_files)
-        hand_written = {file.src_uri for file in files}
+        found = {file.src_uri for file in files}  # content/ and the theme's files
         for src_uri in self._pages:
-            if src_uri in hand_written:
+            if src_uri in found:
                 raise PluginError(f"content/{src_uri} 与 gongkai 生成的页面同名。请给这个文件改名或移走。")
             file = GeneratedFile.generated(config, src_uri, content="")
             file.changed = self.preview is None or self.preview.full or self.preview.changed(self._pages[src_uri])

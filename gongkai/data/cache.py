@@ -23,31 +23,35 @@ CORE = Path(__file__).parent.parent  # the whole gongkai package
 
 def validation_key(session) -> str | None:
     """A content hash of every input of validation, or None when a plugin's code cannot be hashed: the
-    session's `code_key`, the checked-out commit and the data and content files."""
-    return _inputs_key(session, with_content=True)
+    session's `data_key` and the files of content/."""
+    if session.data_key is None:
+        return None
+    digest = hashlib.sha256(session.data_key.encode())
+    _add_folder(digest, session.config.docs_dir, all_by_content=False)
+    return digest.hexdigest()
 
 
-def check_inputs_key(session) -> str | None:
-    """`validation_key` without content/: what the checks of one output file read besides the file
-    and the site's list of files (the data, the settings, the code, the revision history)."""
-    return _inputs_key(session, with_content=False)
-
-
-def _inputs_key(session, with_content: bool) -> str | None:
+def data_key(session) -> str | None:
+    """The inputs of validation but content/: the session's `code_key`, the checked-out commit and the
+    data files. Also what the checks of one output file read besides the file and `site.has` (a
+    preview keeps their verdicts while it is the same: gongkai/site/checks.py `CheckMemo`)."""
     if session.code_key is None:
         return None
     digest = hashlib.sha256(session.code_key.encode())
     digest.update(session.repository_state.encode())  # the revision history: rules on corrections read it
-    datasets = session.root / session.settings.datasets_dir
-    for folder, data in ((datasets, True), (session.config.docs_dir, False))[:2 if with_content else 1]:
-        for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
-            digest.update(str(path).encode())
-            if path.is_symlink():
-                digest.update(b"link:" + str(path.resolve()).encode())
-            elif path.is_file():  # data and pages by content; photos and other files by size and time
-                by_content = data or path.suffix.lower() in (".md", ".markdown")
-                digest.update(_file_hash(path) if by_content else _stat_key(path))
+    _add_folder(digest, session.root / session.settings.datasets_dir, all_by_content=True)
     return digest.hexdigest()
+
+
+def _add_folder(digest, folder: Path, all_by_content: bool) -> None:
+    """Every file of `folder`: data and pages by content; photos and other files by size and time."""
+    for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+        digest.update(str(path).encode())
+        if path.is_symlink():
+            digest.update(b"link:" + str(path.resolve()).encode())
+        elif path.is_file():
+            by_content = all_by_content or path.suffix.lower() in (".md", ".markdown")
+            digest.update(_file_hash(path) if by_content else _stat_key(path))
 
 
 def code_key(session) -> str | None:

@@ -137,10 +137,9 @@ class History:
         an unchanged portal reads it back: for what depends only on the history and on what its key
         covers (the data files and pages, the settings, the code, the reference date, the commit),
         such as /data/changes.json."""
-        state = getattr(self, "_state", None)
-        if state is None:
+        if self._state is None:
             return make()
-        folder, key = state
+        folder, key = self._state
         found = cache.load(folder, f"{key}|{name}", f"history-{name}.pickle")
         if not isinstance(found, bytes):
             found = make()
@@ -589,7 +588,8 @@ class _Walk:
         typist = self.typists[name]
         csv_file = path.lower().endswith(".csv")
         if csv_file:
-            quick = _line_diff(_plain(data), previous, typist)
+            plain = _plain(data)
+            quick = _line_diff(plain, previous, typist)
             if quick is not None:
                 return quick
             try:
@@ -608,7 +608,7 @@ class _Walk:
                 rows[typist.key(cells)] = tuple(cells)
         version = _Version(list(table.header), rows)
         if csv_file:
-            version.data, version.codec = _plain(data), codec
+            version.data, version.codec = plain, codec
             version.lines = _lines_of(version.data, text, version, typist)
         return version
 

@@ -154,20 +154,10 @@ class CheckedFile:
     findings: list[Finding]
 
 
-class _RecordingSiteFiles(SiteFiles):
-    def __init__(self, root: Path) -> None:
-        super().__init__(root)
-        self.answers: dict[str, bool] = {}
-
-    def has(self, path: str) -> bool:
-        self.answers[path] = answer = super().has(path)
-        return answer
-
-
 def _check_and_record(site_dir: Path, check_file, paths) -> list[CheckedFile]:
     found = []
     for rel in paths:
-        site = _RecordingSiteFiles(site_dir)
+        site = PlannedSiteFiles(site_dir, frozenset())  # the site is written: it only keeps the answers
         file = OutputFile(rel, site_dir)
         findings = list(check_file(file, site))
         found.append(CheckedFile(rel, _digest(site_dir / rel), site.answers, findings))
@@ -181,8 +171,8 @@ def _digest(path: Path) -> str:
 class CheckMemo:
     """`gongkai serve`: the verdicts of the last checks, file by file. A preview rebuild writes some
     files again with the same bytes (the hand-written pages, the sitemap, the 404 page); such a file
-    keeps its verdict while the inputs of the checks other than the file (`begin`'s key: the data,
-    the settings, the code) are the same and every `site.has` answer its checks relied on still holds,
+    keeps its verdict while the inputs of the checks other than the file (`begin`'s key, the
+    session's `data_key`: the data, the settings, the code) are the same and every `site.has` answer its checks relied on still holds,
     which is all a check may read (see `check_file` in the README)."""
 
     def __init__(self) -> None:
@@ -217,7 +207,8 @@ class CheckMemo:
 
 class PlannedSiteFiles(SiteFiles):
     """`SiteFiles` while the site is still being written: a file the build will write (`planned`)
-    counts as there. Every answer is kept, to be compared with the finished site."""
+    counts as there. Every answer is kept, to be compared with the finished site (or, with nothing
+    planned, with the next build's: `CheckMemo`)."""
 
     def __init__(self, root: Path, planned: frozenset[str]) -> None:
         super().__init__(root)

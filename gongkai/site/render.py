@@ -130,8 +130,9 @@ def relative_file_url(here: str, target: str) -> str:
 
 
 class CompiledTemplates(jinja2.BytecodeCache):
-    """Compiled templates kept for the life of the process, so that each build of `gongkai serve` (and
-    each portal a test builds) does not parse and compile the same templates again. Jinja keys each
+    """Compiled templates kept in memory (`COMPILED`, the page bodies' templates, for the life of the
+    process; a preview's theme templates until its next full rebuild), so that each build of
+    `gongkai serve` (and each portal a test builds) does not parse and compile the same templates again. Jinja keys each
     entry by the template's name and checks its source's checksum, so an edited template is compiled
     afresh."""
 
