@@ -101,6 +101,11 @@ MUTATIONS = [
     Mutation("history diff: rows outside the changed lines skipped wrongly", "gongkai/data/history.py",
              "keys = sorted(key for key in new.touched if before.get(key) != after.get(key))",
              "keys = sorted(new.touched)[:1]", ("tests/test_history_line_diff.py", "tests/test_history.py")),
+    Mutation("personal-data scan: a gap of four taken for a stretch's inside", "gongkai/data/privacy.py",
+             r"(?<!\d\D\D\D\d)(?:", r"(?<!\d\D\D\D\D\d)(?:", ("tests/test_privacy.py",)),
+    Mutation("a build's kept verdicts: the files kept forgotten at the next store", "gongkai/site/checks.py",
+             "                del sizes[rel]\n                self._seen.add(rel)", "                del sizes[rel]",
+             ("tests/test_early_checks.py",)),
 ]
 
 

@@ -293,7 +293,8 @@ class Session:
         (a file whose bytes did not change is left alone, so a preview does not check it again), every
         ``rewrite_output``, then every check (of the files written at or after `since`, when given).
         `early`: what `early_checks` found while the pages were rendered; `memo`: a preview's verdicts
-        of its last checks (kept for files whose bytes and inputs did not change).
+        of its last checks (kept for files whose bytes and inputs did not change); without one, those
+        of the last full build, from the cache folder.
         Returns the errors that stop publishing; the caller swaps the site in only when there are none."""
         site = Path(site_dir)
         write_changed(site, self.files)
@@ -313,10 +314,14 @@ class Session:
                    memo: CheckMemo | None = None) -> list[Finding]:
         """Every ``check_file`` over every file (modified at or after `since`, when given; the findings
         of `early` for the pages it checked and that did not change, of `memo` for the files whose
-        verdicts it holds), then every ``check_site``."""
-        if memo is not None:
-            memo.begin(self.data_key)
+        verdicts it holds; without `memo`, of the last full build), then every ``check_site``."""
+        stored = memo is None
+        if stored:
+            memo = CheckMemo.load(self._cache_dir, self.data_key)
+        memo.begin(self.data_key)
         findings = check_output(Path(site_dir), self._check_file, since, early, memo)
+        if stored:
+            memo.store(self._cache_dir)
         for result in self.pm.hook.check_site(site_dir=Path(site_dir), portal=self.portal):
             findings.extend(result or ())
         return sorted(findings, key=Finding.sort_key)

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import TODAY, build_site
+from conftest import TODAY, build_site, edit_line
 
 from gongkai import error, hookimpl
 from gongkai.bridge.build import build
@@ -208,3 +208,54 @@ def test_a_kept_verdict_ends_when_the_file_a_link_leads_to_goes_or_the_inputs_ch
     check_output(site, check_file, memo=memo)
     check_output(site, check_file, memo=memo)
     assert checked == ["a.html", "a.html"]
+
+
+class RefuseFeed(CheckLog):
+    """CheckLog, and an error for the Atom feed (a file written after the pages)."""
+
+    @hookimpl
+    def check_file(self, file):
+        super().check_file(file)
+        return [error("feed-refused", "不要 feed.xml", file=file.path)] if file.path == "feed.xml" else []
+
+
+def checked_files(log: Path) -> list[str]:
+    paths = [line.split("\t")[1] for line in log.read_text(encoding="utf-8").splitlines()]
+    log.unlink()
+    return sorted(paths)
+
+
+def test_a_build_keeps_the_verdicts_of_the_files_it_checked_after_rendering(portal, tmp_path, monkeypatch):
+    """The files checked after rendering (downloads, feeds, the sitemap …) are not checked again by the
+    next build while their bytes, the data, the settings and the code are the same; after a data edit,
+    or when their bytes change, they are."""
+    monkeypatch.setattr(EarlyResult, "MARGIN", 0.0)
+    log = tmp_path / "checked.txt"
+    first = build_with(portal, CheckLog(log))
+    assert first.ok, first.error
+    everything = checked_files(log)
+    pages = sorted(str(p.relative_to(first.site_dir)) for p in first.site_dir.rglob("index.html"))
+    after_rendering = {"feed.xml", "sitemap.xml", "data/datapackage.json", "data/decisions.csv"}
+    assert after_rendering <= set(everything)
+
+    for _ in range(2):  # the second time, from the verdicts the first one kept
+        again = build_with(portal, CheckLog(log))
+        assert again.ok, again.error
+        rechecked = checked_files(log)
+        assert rechecked and set(rechecked) <= set(pages)  # pages are checked while rendering, as always
+        assert not after_rendering & set(rechecked)
+
+    edit_line(portal, "units", 1, name="改名后的单位")
+    edited = build_with(portal, CheckLog(log))
+    assert edited.ok, edited.error
+    assert after_rendering <= set(checked_files(log))  # the data changed: no verdict is kept
+
+
+def test_a_kept_verdict_keeps_its_findings(portal, tmp_path):
+    log = tmp_path / "checked.txt"
+    first = build_with(portal, RefuseFeed(log))
+    assert not first.ok and "不要 feed.xml" in first.error
+    assert "feed.xml" in checked_files(log)
+    again = build_with(portal, RefuseFeed(log))
+    assert not again.ok and "不要 feed.xml" in again.error  # the verdict, kept
+    assert "feed.xml" not in checked_files(log)

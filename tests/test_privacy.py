@@ -104,6 +104,29 @@ def test_scanning_digit_runs_finds_what_scanning_the_whole_text_finds():
             assert [(h.start, h.end, h.digits) for h in find(text, strict)] == reference(text, strict), text
 
 
+def test_stretches_are_tried_from_their_first_digit_only():
+    """The stretches find() folds are those of the plain definition (11 digits or more of any script, at
+    most three other characters between two), which tries every digit: same spans on digit-dense text
+    with gaps of every length around the limit, also at the start and end of the text."""
+    from gongkai.data.privacy import _CANDIDATE
+
+    plain = re.compile(r"\d(?:\D{0,3}\d){10,}")
+    rng = random.Random(11)
+    digits, others = "0123456789１٣", ["-", " ", "\u200b", "年", "a", "\n", "：", "x"]
+    for _ in range(20000):
+        parts = []
+        for _ in range(rng.randint(1, 30)):
+            parts.append("".join(rng.choice(digits) for _ in range(rng.randint(1, 6))))
+            parts.append("".join(rng.choice(others) for _ in range(rng.choice((1, 2, 3, 3, 4, 4, 5)))))
+        text = "".join(parts)[rng.randint(0, 3):]
+        assert [m.span() for m in _CANDIDATE.finditer(text)] == [m.span() for m in plain.finditer(text)], text
+    # by hand: a gap of four ends a stretch, three does not; a stretch of ten digits is too short
+    assert [m.group() for m in _CANDIDATE.finditer("12345-678----90123456789012 1234 5678 9    0")] == [
+        "90123456789012 1234 5678 9"]
+    assert [m.group() for m in _CANDIDATE.finditer("12---34---56---78---90---12")] == ["12---34---56---78---90---12"]
+    assert not _CANDIDATE.search("12---34---56---78---90")
+
+
 @pytest.mark.parametrize("name, masked", [("张三", "张*"), ("张小三", "张*三"), ("欧阳小娜", "欧**娜"), ("李", "李")])
 def test_mask_name(name, masked):
     assert mask_name(name) == masked

@@ -66,9 +66,12 @@ def _folding_table() -> tuple[dict[int, str], frozenset[str]]:
 _FOLD, _INVISIBLE = _folding_table()
 _INVISIBLE_RE = re.compile("[" + "".join(re.escape(c) for c in sorted(_INVISIBLE)) + "]")
 #: every number the patterns match has 11 digits or more, of any script (\d), with at most a few other
-#: characters between two of them: only such stretches of a text are folded and matched, which is
-#: several times faster on a page of words
-_CANDIDATE = re.compile(r"\d(?:\D{0,3}\d){10,}")
+#: characters between two of them: only such stretches of a text (chains) are folded and matched,
+#: which is several times faster on a page of words. They are the matches of r"\d(?:\D{0,3}\d){10,}",
+#: but a stretch is tried only from its first digit (the lookbehinds refuse a digit with another at most
+#: four characters before it): a later start finds a shorter stretch, and on digit-dense text (dates,
+#: ids, the history's changes.json) trying each digit of each short stretch took most of the time
+_CANDIDATE = re.compile(r"\d(?<!\d\d)(?<!\d\D\d)(?<!\d\D\D\d)(?<!\d\D\D\D\d)(?:\D{0,3}\d){10,}")
 #: inside a folded stretch, every match lies inside one such run (digits, spaces and hyphens, a leading
 #: "+", a final "X"; 11 characters or more)
 _RUN = re.compile(r"[+\d][\d\s+-]{9,}[\dXx]", re.ASCII)

@@ -21,6 +21,7 @@ from functools import cached_property, partial
 from pathlib import Path
 from typing import Callable, Iterable
 
+from gongkai.data import cache
 from gongkai.findings import Finding
 from gongkai.parallel import MIN_ITEMS, map_chunks, worker_count
 from gongkai.site.document import (
@@ -143,7 +144,7 @@ def _check_files(site_dir: Path, check_file, paths) -> list[Finding]:
     return findings
 
 
-# ---------------------------------------------------------------------------------- preview
+# ---------------------------------------------------------------------------------- kept verdicts
 
 
 @dataclass
@@ -169,20 +170,40 @@ def _digest(path: Path) -> str:
 
 
 class CheckMemo:
-    """`gongkai serve`: the verdicts of the last checks, file by file. A preview rebuild writes some
-    files again with the same bytes (the hand-written pages, the sitemap, the 404 page); such a file
-    keeps its verdict while the inputs of the checks other than the file (`begin`'s key, the
-    session's `data_key`: the data, the settings, the code) are the same and every `site.has` answer its checks relied on still holds,
-    which is all a check may read (see `check_file` in the README)."""
+    """The verdicts of the last checks, file by file. A file with the same bytes keeps its verdict while
+    the inputs of the checks other than the file (`begin`'s key, the session's `data_key`: the data, the
+    settings, the code) are the same and every `site.has` answer its checks relied on still holds, which
+    is all a check may read (see `check_file` in the README).
+
+    `gongkai serve` keeps one in memory: a rebuild writes some files again with the same bytes (the
+    hand-written pages, the sitemap, the 404 page). A full build keeps one in the cache folder (`load`,
+    `store`) for the files checked after rendering (the downloads, feeds, search index, the history's
+    changes.json: megabytes, mostly the same from one build to the next)."""
+
+    FILE = "checks.pickle"
 
     def __init__(self) -> None:
         self.key: str | None = None
         self.files: dict[str, CheckedFile] = {}
+        self._seen: set[str] = set()  # the files of the last check, kept or checked
+
+    @classmethod
+    def load(cls, folder: Path, key: str | None) -> "CheckMemo":
+        """The verdicts a full build stored under `key` (none when there are none, or `key` is None)."""
+        memo = cls()
+        memo.key = key
+        memo.files = (cache.load(folder, key, cls.FILE) or {}) if key is not None else {}
+        return memo
+
+    def store(self, folder: Path) -> None:
+        """Keep the verdicts of the files of the last check for the next build."""
+        if self.key is not None:
+            cache.store(folder, self.key, {path: self.files[path] for path in sorted(self._seen)}, self.FILE)
 
     def begin(self, key: str | None) -> None:
         if key is None or key != self.key:
             self.files = {}
-        self.key = key
+        self.key, self._seen = key, set()
 
     def kept(self, site_dir: Path, sizes: dict[str, int]) -> list[Finding]:
         """The findings of the files of `sizes` whose verdicts hold; those files leave `sizes`."""
@@ -195,11 +216,13 @@ class CheckMemo:
                     site.has(path) == answer for path, answer in known.answers.items()):
                 findings += known.findings
                 del sizes[rel]
+                self._seen.add(rel)
         return findings
 
     def keep(self, checked: list[CheckedFile]) -> None:
         if self.key is not None:
             self.files.update((one.path, one) for one in checked)
+            self._seen.update(one.path for one in checked)
 
 
 # ---------------------------------------------------------------------------------- early checks
