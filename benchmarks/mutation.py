@@ -106,6 +106,14 @@ MUTATIONS = [
     Mutation("a build's kept verdicts: the files kept forgotten at the next store", "gongkai/site/checks.py",
              "                del sizes[rel]\n                self._seen.add(rel)", "                del sizes[rel]",
              ("tests/test_early_checks.py",)),
+    Mutation("preview: full collections during a rebuild", "gongkai/bridge/serve.py",
+             "gc.set_threshold(young, middle, self.NO_FULL_COLLECTION)", "pass",
+             ("tests/test_serve.py::test_a_rebuild_runs_no_full_collection",)),
+    Mutation("preview: the keys present in a table indexed on every validation", "gongkai/data/validation.py",
+             "if table is not None and fields not in table.present:", "if table is not None:", ("tests/test_cache.py",)),
+    Mutation("preview: a page's kept findings outlive a change of masking", "gongkai/site/content.py",
+             "settings = repr((extensions, masking, sorted(public)))", "settings = repr((extensions, sorted(public)))",
+             ("tests/test_hostile_content.py",)),
 ]
 
 

@@ -137,3 +137,35 @@ def test_serve_reruns_a_check_that_declares_its_tables_only_when_one_of_them_cha
     write_rows(portal, "units", rows)
     validate_again()
     assert sorted(calls) == [("all", tables), ("each", ["units"]), ("units", ["units"])]
+
+
+def test_serve_indexes_the_keys_of_a_table_again_only_when_it_changed(portal, monkeypatch):
+    """The key checks of a table depend on the keys present in the tables it points to; in `gongkai
+    serve` those are indexed again only for a table whose file changed, and a key removed there is
+    still found missing by the tables that point to it."""
+    from gongkai.data import validation
+    from gongkai.data.table_memo import TableMemo
+
+    indexed: list[str] = []
+    real = validation.key_index
+    monkeypatch.setattr(validation, "key_index", lambda resource, *a: (indexed.append(resource.name), real(resource, *a))[1])
+    memo = TableMemo()
+
+    def validate_again():
+        indexed.clear()
+        session = open_session(portal, TODAY, cache_records=False)
+        session.table_memo, session.__dict__["_cache_key"] = memo, None  # as `gongkai serve` does
+        return session.validated.report
+
+    assert validate_again().valid and "units" in indexed
+    assert validate_again().valid and indexed == []
+    rows = read_rows(portal, "units")
+    rows[-1]["name"] = rows[-1]["name"] + "（改）"
+    write_rows(portal, "units", rows)
+    assert validate_again().valid and set(indexed) == {"units"}
+    pointed_to = {row["lead_unit_id"] for row in read_rows(portal, "projects")}
+    gone = next(row for row in rows if row["id"] in pointed_to)
+    write_rows(portal, "units", [row for row in rows if row is not gone])
+    report = validate_again()
+    assert set(indexed) == {"units"}
+    assert any(f.code == "foreign-key" and f.value == gone["id"] for f in report.errors)

@@ -241,3 +241,38 @@ def test_with_masking_a_page_is_published_masked(portal):
     leaked = [p for p in site.rglob("*") if p.is_file() and p.suffix in (".html", ".json", ".xml")
               and [h for h in find(p.read_text(encoding="utf-8")) if h.digits.endswith("12345678")]]
     assert leaked == []
+
+
+def test_validating_again_converts_only_the_pages_that_changed(portal, monkeypatch):
+    """`gongkai serve` validates after every edit: a page's findings are kept while its bytes, its name,
+    the extensions, masking and the public numbers are the same; any of these changing finds them again."""
+    import markdown
+
+    from gongkai.site.content import check_content
+
+    docs = portal / "content"
+    (docs / "about.md").write_text("# 关于\n\n<script>alert(1)</script>\n\n联系人 13812345678\n", encoding="utf-8")
+    (docs / "guide.md").write_text("# 办事指南\n\n请到社区服务站办理。\n", encoding="utf-8")
+    converted = []
+    real = markdown.Markdown.convert
+    monkeypatch.setattr(markdown.Markdown, "convert", lambda self, text: (converted.append(text), real(self, text))[1])
+
+    def check(masking=False, public=(), extensions=()):
+        converted.clear()
+        return sorted((f.code, f.file, f.row) for f in check_content(docs, portal, list(extensions), masking, set(public), []))
+
+    pages = [p for p in docs.rglob("*") if p.suffix == ".md"]
+    first = check()
+    assert len(converted) == len(pages) > 1
+    assert {("content-sanitised", "content/about.md", 3), ("personal-data", "content/about.md", 5)} <= set(first)
+    assert check() == first and converted == []  # nothing changed: the kept findings
+    (docs / "about.md").write_text("# 关于\n\n<script>alert(1)</script>\n\n\n联系人 13812345678\n", encoding="utf-8")
+    edited = check()
+    assert len(converted) == 1 and ("personal-data", "content/about.md", 6) in edited
+    assert ("personal-data-masked", "content/about.md", 6) in check(masking=True) and len(converted) == len(pages)
+    assert not [f for f in check(public=["13812345678"]) if f[0].startswith("personal")] and len(converted) == len(pages)
+    check(extensions=[("toc", {})])
+    assert len(converted) == len(pages)
+    check()
+    (docs / "about.md").rename(docs / "关于.md")  # the same bytes under another name
+    assert ("personal-data", "content/关于.md", 6) in check() and len(converted) == 1

@@ -416,6 +416,41 @@ def test_a_preview_rebuild_leaves_what_it_kept_out_of_the_collector_and_collects
     assert collected.wait(10)
 
 
+def test_a_rebuild_runs_no_full_collection(monkeypatch):
+    """Within a rebuild the collector takes only young garbage; the thresholds come back afterwards,
+    also when the rebuild fails."""
+    import gc
+
+    from gongkai.bridge.serve import IdleCollector
+
+    full = []
+    callback = lambda phase, info: full.append(1) if phase == "stop" and info["generation"] == 2 else None  # noqa: E731
+    monkeypatch.setattr(IdleCollector, "IDLE_SECONDS", 60.0)
+    before = gc.get_threshold()
+    collector = IdleCollector()
+    gc.callbacks.append(callback)
+    try:
+        with pytest.raises(RuntimeError):
+            with collector.paused():
+                kept = [[i] for i in range(3 * len(gc.get_objects()) + 1_000_000)]  # survivors enough for several
+                cycles = 0
+                for _ in range(200_000):  # garbage cycles: the young collections must still find them
+                    node: list = []
+                    node.append(node)
+                    cycles += 1
+                assert gc.get_count()[0] < 700 * 2  # the young generation is still being collected
+                raise RuntimeError("a failed rebuild")
+        assert not full and len(kept) > 0 and cycles
+        assert gc.get_threshold() == before
+    finally:
+        gc.callbacks.remove(callback)
+        collector._timer.cancel()
+    with collector.paused():  # the same collector, once more: nothing left changed
+        pass
+    collector._timer.cancel()
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
 def test_a_rebuild_cancels_the_collection_the_last_one_planned(preview, monkeypatch):
     import gc
 

@@ -35,6 +35,7 @@ class TypedTable:
     columns: dict[str, str]
     typed_findings: list[Finding]
     key_checks: tuple[tuple, list[Finding]] | None = None  # (what they depended on, the findings)
+    present: dict[tuple, str | None] = field(default_factory=dict)  # fields -> a digest of the keys present
 
 
 @dataclass

@@ -106,7 +106,7 @@ def validate(loaded: LoadedData, context: CheckContext, checks: Iterable[Callabl
         resource = loaded.resources[name]
         kept = typed[name]
         inputs = None if memo is None else (loaded.keys.get(name), unreadable,
-                                            _looked_up(resource, records, loaded.resources, lookups))
+                                            _looked_up(resource, typed, loaded.resources, lookups))
         if memo is None or kept.key_checks is None or kept.key_checks[0] != inputs:
             file, columns = loaded.files[name], context.columns[name]
             found = check_primary_keys(resource, recs, file, columns) + check_invisible_characters(resource, recs, file, columns)
@@ -165,18 +165,22 @@ class DomainCheck:
         return found[1]
 
 
-def _looked_up(resource: Resource, records: dict, resources: dict, lookups: dict) -> tuple:
+def _looked_up(resource: Resource, typed: dict, resources: dict, lookups: dict) -> tuple:
     """What the foreign keys of `resource` look up: for each, a digest of the keys present in the
     table it names (None: no such table). A table edited without adding, removing or renaming a key
-    (a title, a score) leaves this unchanged, so the tables that point to it are not checked again."""
+    (a title, a score) leaves this unchanged, so the tables that point to it are not checked again.
+    The digest is kept on the table (`TypedTable.present`), which a change of its file replaces."""
     found = []
     for fk in resource.foreign_keys:
         ref = fk["reference"]
         target = ref.get("resource") or resource.name
         fields = tuple(ref["fields"] if isinstance(ref["fields"], list) else [ref["fields"]])
         if (target, fields) not in lookups:
-            present = key_index(resources[target], records[target], list(fields)) if target in records else None
-            lookups[target, fields] = None if present is None else hashlib.blake2b(
-                "\n".join(sorted(map(repr, present))).encode(), digest_size=16).hexdigest()
+            table = typed.get(target)
+            if table is not None and fields not in table.present:
+                present = key_index(resources[target], table.records, list(fields))
+                table.present[fields] = hashlib.blake2b("\n".join(sorted(map(repr, present))).encode(),
+                                                        digest_size=16).hexdigest()
+            lookups[target, fields] = None if table is None else table.present[fields]
         found.append((target, fields, lookups[target, fields]))
     return tuple(found)

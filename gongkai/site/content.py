@@ -6,6 +6,7 @@ line; the build applies the same sanitising and masking to what it publishes.
 """
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 from pathlib import Path
@@ -79,14 +80,31 @@ def check_content(docs: Path, root: Path, extensions: list, masking: bool, publi
     data (in the text and in file names), files a browser would run."""
     if not docs.is_dir():
         return []
-    converter = markdown_converter(extensions)
+    converter = None
+    settings = repr((extensions, masking, sorted(public))).encode("utf-8", "surrogatepass")
     findings: list[Finding] = []
+    pages = {}
     for path in sorted(p for p in docs.rglob("*") if p.is_file()):
         shown = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
         findings += _file_name(path, docs, shown, public, trusted)
         if path.suffix.lower() in MARKDOWN:
-            findings += _page(path, shown, converter, masking, public)
+            data = path.read_bytes()
+            key = hashlib.blake2b(b"\0".join((data, shown.encode("utf-8", "surrogatepass"), settings)), digest_size=16).digest()
+            kept = _PAGE_FINDINGS.get(path)
+            if kept is None or kept[0] != key:
+                converter = converter or markdown_converter(extensions)
+                kept = (key, _page(data, shown, converter, masking, public))
+            pages[path] = kept
+            findings += kept[1]
+    _PAGE_FINDINGS.clear()
+    _PAGE_FINDINGS.update(pages)
     return findings
+
+
+#: the findings of each page of the last `check_content`, with a digest of what they were found from
+#: (the page's bytes and name, the extensions, masking and the public numbers): `gongkai serve`
+#: validates again after every edit, and converts again only the pages that changed
+_PAGE_FINDINGS: dict[Path, tuple[bytes, list[Finding]]] = {}
 
 
 def _file_name(path: Path, docs: Path, shown: str, public: set[str], trusted: list[str]) -> list[Finding]:
@@ -101,9 +119,9 @@ def _file_name(path: Path, docs: Path, shown: str, public: set[str], trusted: li
     return found
 
 
-def _page(path: Path, shown: str, converter: markdown.Markdown, masking: bool, public: set[str]) -> list[Finding]:
+def _page(data: bytes, shown: str, converter: markdown.Markdown, masking: bool, public: set[str]) -> list[Finding]:
     try:
-        text = read_page(path)
+        text = decode(data, RESAVE)
     except TableError as exc:
         return [error(exc.code, f"{shown}：{exc.message}", file=shown, row=exc.row)]
     findings = _personal_data(text, shown, masking, public)
