@@ -21,6 +21,7 @@ from conftest import TODAY, build_site
 from gongkai.plugins import link_check, output_scan
 from hostile.editing import configure, set_cell
 
+from gongkai import error, hookimpl
 from gongkai.scaffold import init_portal
 from gongkai.session import open_session
 from gongkai.site.checks import check_output
@@ -364,3 +365,39 @@ def test_a_site_the_last_check_refuses_is_not_published_even_with_new_data(porta
     assert done.returncode == 1 and "测试插件拒绝发布" in done.stderr
     assert hashes(site) == before
     assert not any("不应发布的新名称" in p.read_text(encoding="utf-8") for p in site.rglob("*.html"))
+
+
+class ThresholdSeen:
+    """Notes the collector's thresholds while the pages are registered; fails the build when asked."""
+
+    def __init__(self, fail: bool):
+        self.fail, self.seen = fail, []
+
+    @hookimpl
+    def register_pages(self, register):
+        import gc
+
+        self.seen.append(gc.get_threshold())
+
+    @hookimpl
+    def check_site(self):
+        return [error("refused", "测试：拒绝发布")] if self.fail else []
+
+
+@pytest.mark.parametrize("fail", [False, True])
+def test_a_build_runs_no_full_collection_and_gives_the_thresholds_back(portal, fail):
+    """A build's objects live until its end: the collector takes only young garbage while it runs
+    (gongkai/bridge/collection.py), and the thresholds come back afterwards, also after a failed build."""
+    import gc
+
+    from gongkai.bridge.build import build
+    from gongkai.bridge.collection import NEVER
+
+    before = gc.get_threshold()
+    session = open_session(portal, TODAY)
+    seen = ThresholdSeen(fail)
+    session.pm.register(seen, name="threshold_seen")
+    result = build(portal, today=TODAY, session=session)
+    assert result.ok is not fail
+    assert seen.seen and all(t == (before[0], before[1], NEVER) for t in seen.seen)
+    assert gc.get_threshold() == before

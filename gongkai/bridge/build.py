@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gongkai.bridge import site_folder
+from gongkai.bridge.collection import young_collections_only
 from gongkai.bridge.progress import Progress
 from gongkai.config import PortalConfig
 from gongkai.findings import Report
@@ -34,6 +35,12 @@ def build(root: Path, site_dir: Path | None = None, today: str | None = None, se
           progress: Progress | None = None) -> BuildResult:
     """Validate and build the portal in `root` (or `session`'s); publish to `site_dir` only when
     everything passed."""
+    with young_collections_only():
+        return _build(root, site_dir, today, session, progress)
+
+
+def _build(root: Path, site_dir: Path | None, today: str | None, session: Session | None,
+           progress: Progress | None) -> BuildResult:
     import mkdocs.commands.build
     from mkdocs.exceptions import MkDocsException
 

@@ -17,6 +17,7 @@ import threading
 from pathlib import Path
 
 from gongkai.bridge import site_folder
+from gongkai.bridge.collection import young_collections_only
 from gongkai.config import CONFIG_FILE, PortalConfig, load_config
 from gongkai.session import Session
 
@@ -57,12 +58,11 @@ class IdleCollector:
     """Garbage collection held back while a rebuild runs and done in full once staff are looking at
     the result (IDLE_SECONDS after it), in a thread; a new rebuild cancels a collection not yet begun.
 
-    During a rebuild only the young generations are collected (the short-lived garbage of rendering):
-    a full collection walks every object the rebuild made so far, and a data edit, which makes a few
-    hundred thousand, triggered four or five of them (0.8 s at scale 1)."""
+    During a rebuild only the young generations are collected (gongkai/bridge/collection.py): a full
+    collection walks every object the rebuild made so far, and a data edit, which makes a few hundred
+    thousand, triggered four or five of them (0.8 s at scale 1)."""
 
     IDLE_SECONDS = 3.0
-    NO_FULL_COLLECTION = 1 << 30  # young collections before a full one: never, within one rebuild
 
     def __init__(self) -> None:
         self._timer: threading.Timer | None = None
@@ -72,12 +72,10 @@ class IdleCollector:
         if self._timer is not None:
             self._timer.cancel()
         gc.freeze()  # what exists now is not walked by the collections this rebuild triggers
-        young, middle, full = gc.get_threshold()
-        gc.set_threshold(young, middle, self.NO_FULL_COLLECTION)
         try:
-            yield
+            with young_collections_only():
+                yield
         finally:
-            gc.set_threshold(young, middle, full)
             gc.unfreeze()
             self._timer = threading.Timer(self.IDLE_SECONDS, gc.collect)
             self._timer.daemon = True
