@@ -117,6 +117,9 @@ MUTATIONS = [
     Mutation("preview: a page's kept findings outlive a change of masking", "gongkai/site/content.py",
              "settings = repr((extensions, masking, sorted(public)))", "settings = repr((extensions, sorted(public)))",
              ("tests/test_hostile_content.py",)),
+    Mutation("a period page's 修订记录 without its removed evaluations", "gongkai/site/revisions.py",
+             'if c.resource == "evaluations" and c.kind != ADDED:', 'if c.resource == "evaluations" and c.kind == CHANGED:',
+             ("tests/test_history.py",)),
 ]
 
 

@@ -437,3 +437,22 @@ def test_changes_json_is_kept_beside_the_history_and_never_stale(repo, tmp_path,
     third = json.loads((build_site(repo.root, site_dir=tmp_path / "three") / "data" / "changes.json").read_text(encoding="utf-8"))
     edits = [c for c in third["commits"] if c["commit"] is None]
     assert [(c["id"], [f["new"] for f in c["fields"]]) for e in edits for c in e["changes"]] == [("p-doctor", ["家庭医生每周三坐诊。"])]
+
+
+def test_a_period_page_lists_the_later_changes_to_its_evaluations_only(repo, tmp_path):
+    """The 修订记录 of results/<period>/: every change to an evaluation of that period after it was
+    added (a removed one too, found by the period it had), newest first; another period's page has none."""
+    root = repo.root
+    rows = read_rows(root, "evaluations")
+    other = dict(next(r for r in rows if r["id"] == "ev-002"), id="ev-009", period="2025-H2", correction="")
+    write_rows(root, "evaluations", rows + [other])
+    repo.commit("2026-01-06")
+    set_field(root, "evaluations", "ev-001", respondents="210", correction="参评人数误录，由 200 更正为 210。")
+    repo.commit("2026-01-07")
+    write_rows(root, "evaluations", [r for r in read_rows(root, "evaluations") if r["id"] != "ev-003"])
+    repo.commit("2026-01-08")
+    site = build_site(root, site_dir=tmp_path / "site")
+    log = text_of(site, "results/2026-H1/index.html", ".gk-revisions")
+    assert log.index("ev-003 删除") < log.index("ev-001 修改") and "200 → 210" in log and "参评人数误录" in log
+    assert "ev-009" not in log
+    assert text_of(site, "results/2025-H2/index.html", ".gk-revisions") == ""

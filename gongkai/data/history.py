@@ -30,6 +30,7 @@ import subprocess
 import tempfile
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Callable
 
@@ -123,11 +124,16 @@ class History:
 
     def removed(self, resource: str) -> dict[str, Change]:
         """Records of `resource` whose last change removed them, by key."""
-        last: dict[str, Change] = {}
-        for (name, key), changes in self._by_record.items():
-            if name == resource and changes[-1].kind == REMOVED:
-                last[key] = changes[-1]
-        return dict(sorted(last.items()))
+        return dict(self._removed.get(resource, {}))
+
+    @cached_property
+    def _removed(self) -> dict[str, dict[str, Change]]:
+        """`removed` of every resource, worked out in one pass over the records."""
+        found: dict[str, dict[str, Change]] = {}
+        for (name, key), changes in sorted(self._by_record.items()):
+            if changes[-1].kind == REMOVED:
+                found.setdefault(name, {})[key] = changes[-1]
+        return found
 
     def last_modified(self, resource: str) -> dt.date | None:
         return self._last_day.get(resource)

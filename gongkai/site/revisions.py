@@ -90,11 +90,20 @@ def page_log(portal, page: str) -> dict:
 def period_log(portal, period: str) -> list[tuple[str, Revision]]:
     """The changes to the evaluations of one period after it was first published: (evaluation id,
     revision), newest first."""
-    history = portal.history
     titles, public = field_titles(portal, "evaluations"), portal.public_numbers
-    found = [(c.key, describe(c, titles, public)) for c in history.changes
-             if c.resource == "evaluations" and c.kind != ADDED and (c.values.get("period") or c.before.get("period")) == period]
-    return list(reversed(found))
+    return [(c.key, describe(c, titles, public)) for c in reversed(_evaluation_changes(portal).get(period, []))]
+
+
+def _evaluation_changes(portal) -> dict[str, list[Change]]:
+    """The changes to evaluations after they were added, by period, oldest first (worked out once per
+    build: every period page asks)."""
+    if "evaluation_changes" not in portal.extra:
+        found: dict[str, list[Change]] = {}
+        for c in portal.history.changes:
+            if c.resource == "evaluations" and c.kind != ADDED:
+                found.setdefault(c.values.get("period") or c.before.get("period"), []).append(c)
+        portal.extra["evaluation_changes"] = found
+    return portal.extra["evaluation_changes"]
 
 
 COUNT_LABELS = ((ADDED, "新增"), (CHANGED, "修改"), (REMOVED, "删除"))  # a day of changes, counted by kind
