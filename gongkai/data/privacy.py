@@ -66,8 +66,8 @@ def _folding_table() -> tuple[dict[int, str], frozenset[str]]:
 _FOLD, _INVISIBLE = _folding_table()
 _INVISIBLE_RE = re.compile("[" + "".join(re.escape(c) for c in sorted(_INVISIBLE)) + "]")
 #: every number the patterns match has 11 digits or more, of any script (\d), with at most a few other
-#: characters between two of them: only such stretches of a text (chains) are folded and matched,
-#: which is several times faster on a page of words. They are the matches of r"\d(?:\D{0,3}\d){10,}",
+#: characters between two of them: only such stretches of a text are folded and matched, which is
+#: several times faster on a page of words. They are the matches of r"\d(?:\D{0,3}\d){10,}",
 #: but a stretch is tried only from its first digit (the lookbehinds refuse a digit with another at most
 #: four characters before it): a later start finds a shorter stretch, and on digit-dense text (dates,
 #: ids, the history's changes.json) trying each digit of each short stretch took most of the time
