@@ -6,7 +6,6 @@ line; the build applies the same sanitising and masking to what it publishes.
 """
 from __future__ import annotations
 
-import hashlib
 import posixpath
 import re
 from pathlib import Path
@@ -18,6 +17,7 @@ from gongkai.data.resources import TableError
 from gongkai.data.text import decode
 from gongkai.findings import Finding, error, warning
 from gongkai.site import sanitize
+from gongkai.site.pages import digest
 
 RESAVE = "请在记事本或 WPS 中“另存为”UTF-8 编码的文件。"
 MARKDOWN = (".md", ".markdown")
@@ -81,7 +81,7 @@ def check_content(docs: Path, root: Path, extensions: list, masking: bool, publi
     if not docs.is_dir():
         return []
     converter = None
-    settings = repr((extensions, masking, sorted(public))).encode("utf-8", "surrogatepass")
+    settings = repr((extensions, masking, sorted(public)))  # what a page's findings depend on besides the page
     findings: list[Finding] = []
     pages = {}
     for path in sorted(p for p in docs.rglob("*") if p.is_file()):
@@ -89,7 +89,7 @@ def check_content(docs: Path, root: Path, extensions: list, masking: bool, publi
         findings += _file_name(path, docs, shown, public, trusted)
         if path.suffix.lower() in MARKDOWN:
             data = path.read_bytes()
-            key = hashlib.blake2b(b"\0".join((data, shown.encode("utf-8", "surrogatepass"), settings)), digest_size=16).digest()
+            key = digest(data, shown, settings)
             kept = _PAGE_FINDINGS.get(path)
             if kept is None or kept[0] != key:
                 converter = converter or markdown_converter(extensions)
@@ -104,7 +104,7 @@ def check_content(docs: Path, root: Path, extensions: list, masking: bool, publi
 #: the findings of each page of the last `check_content`, with a digest of what they were found from
 #: (the page's bytes and name, the extensions, masking and the public numbers): `gongkai serve`
 #: validates again after every edit, and converts again only the pages that changed
-_PAGE_FINDINGS: dict[Path, tuple[bytes, list[Finding]]] = {}
+_PAGE_FINDINGS: dict[Path, tuple[str, list[Finding]]] = {}
 
 
 def _file_name(path: Path, docs: Path, shown: str, public: set[str], trusted: list[str]) -> list[Finding]:
