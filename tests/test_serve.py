@@ -133,7 +133,7 @@ def test_a_preview_rebuild_reads_again_for_search_only_the_pages_that_changed(pr
     rows = read_rows(portal, "projects")
     rows[0]["title"] = "预览搜索增量项目"
     write_rows(portal, "projects", rows)
-    rendered = preview.build()  # the pages whose HTML changed, and the hand-written ones (always rendered)
+    rendered = preview.build()  # the pages whose HTML changed
     assert any("预览搜索增量项目" in html for html in read)
     assert 0 < len(read) <= len(rendered) < len(list(preview.site.rglob("*.html"))) - 5
     same_site(preview.site, build_site(portal, site_dir=tmp_path / "full"))
@@ -468,18 +468,78 @@ def test_a_rebuild_cancels_the_collection_the_last_one_planned(preview, monkeypa
 
 
 def test_a_page_written_again_unchanged_is_not_checked_again(preview, portal, tmp_path, monkeypatch):
-    """A preview rebuild writes every hand-written page again; one whose bytes, data and settings are
-    the same keeps its verdict (`CheckMemo`; what ends the verdict: tests/test_early_checks.py)."""
+    """A preview rebuild writes some files again with the same bytes (MkDocs' 404 page); one whose
+    bytes, data and settings are the same keeps its verdict (`CheckMemo`; what ends the verdict:
+    tests/test_early_checks.py)."""
     from gongkai.session import Session
 
     content = portal / "content"
-    (content / "guide.md").write_text("# 办事指南\n\n见[关于本站](about.md)。\n", encoding="utf-8")
     (content / "notes.md").write_text("# 说明\n\n第一版。\n", encoding="utf-8")
     preview.build()
     checked, check = [], Session._check_file
     monkeypatch.setattr(Session, "_check_file", lambda self, file, site: checked.append(file.path) or check(self, file, site))
     (content / "notes.md").write_text("# 说明\n\n第二版。\n", encoding="utf-8")
     written = preview.build()
-    assert {"guide/index.html", "notes/index.html"} <= written  # both written again
-    assert "notes/index.html" in checked and "guide/index.html" not in checked
+    assert {"404.html", "notes/index.html"} <= written  # both written again
+    assert "notes/index.html" in checked and "404.html" not in checked
+    same_site(preview.site, build_site(portal, site_dir=tmp_path / "full"))
+
+
+@pytest.fixture
+def read_by_mkdocs(monkeypatch) -> list[str]:
+    """The pages of content/ MkDocs reads (and renders) in the builds that follow."""
+    from mkdocs.structure.pages import Page
+
+    read, read_source = [], Page.read_source
+    monkeypatch.setattr(Page, "read_source", lambda page, config: read.append(page.file.src_uri) or read_source(page, config))
+    return read
+
+
+def test_a_hand_written_page_edit_reads_and_writes_that_page_alone(preview, portal, tmp_path, read_by_mkdocs):
+    """The other pages of content/ are neither read nor written again: the nav shows their titles as
+    the last build read them, and search keeps their text."""
+    content = portal / "content"
+    (content / "guide.md").write_text("# 办事指南\n\n到社区党群服务中心办理，见[关于本站](about.md)。\n", encoding="utf-8")
+    preview.build()
+    read_by_mkdocs.clear()
+    about = content / "about.md"
+    about.write_text(about.read_text(encoding="utf-8") + "\n\n本页已更新。\n", encoding="utf-8")
+    written = preview.build()
+    assert read_by_mkdocs == ["about.md"]
+    assert written == {"about/index.html", "404.html"}  # MkDocs writes its 404 page in every build
+    home = (preview.site / "index.html").read_text(encoding="utf-8")
+    assert "办事指南" in home and "关于本站" in home  # the nav still shows both titles
+    same_site(preview.site, build_site(portal, site_dir=tmp_path / "full"))  # search still has 办事指南's text
+
+
+@pytest.mark.parametrize("edit", [
+    lambda text: text.replace("# 关于本站", "# 关于我们", 1),  # the title the nav of every page shows
+    lambda text: "---\ntitle: 本站简介\n---\n\n" + text,  # a title from the front matter
+    lambda text: "---\ndescription: 本站的主办和维护单位\n---\n\n" + text,  # front matter the nav may show
+], ids=["heading", "front-matter-title", "front-matter"])
+def test_a_new_title_of_a_hand_written_page_writes_every_page_again(preview, portal, tmp_path, read_by_mkdocs, edit):
+    about = portal / "content" / "about.md"
+    about.write_text(edit(about.read_text(encoding="utf-8")), encoding="utf-8")
+    written = preview.build()
+    assert written == {p.relative_to(preview.site).as_posix() for p in preview.site.rglob("*.html")}
+    assert read_by_mkdocs.count("about.md") == 2  # read, its new title seen, read again by the full build
+    same_site(preview.site, build_site(portal, site_dir=tmp_path / "full"))
+
+
+def test_a_data_edit_that_makes_a_number_public_writes_the_hand_written_page_showing_it(portal, tmp_path, monkeypatch):
+    """With masking on, a page of content/ shows a number masked until a public field (a unit's
+    contact) holds it: the page is written again although its source did not change."""
+    from hostile.editing import configure, set_cell
+
+    configure(portal, masking=True)
+    (portal / "content" / "hotline.md").write_text("# 服务热线\n\n联系 13812345678\n", encoding="utf-8")
+    (portal / "content" / "other.md").write_text("# 其他\n\n没有号码。\n", encoding="utf-8")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(calendar.timegm(dt.date.fromisoformat(TODAY).timetuple())))
+    preview = Preview(portal, tmp_path / "preview")
+    preview.build()
+    assert "138****5678" in (preview.site / "hotline" / "index.html").read_text(encoding="utf-8")
+    set_cell(portal, "units", 0, "contact", "13812345678")
+    written = preview.build()
+    assert "hotline/index.html" in written
+    assert "13812345678" in (preview.site / "hotline" / "index.html").read_text(encoding="utf-8")
     same_site(preview.site, build_site(portal, site_dir=tmp_path / "full"))

@@ -1,6 +1,7 @@
 """The MkDocs adapter: translates MkDocs' events into Session calls (on_config: the data and the pages;
-on_files: the generated pages and assets; on_page_*: their bodies and meta; on_env: the early checks
-that on_post_page hands each finished page to; on_post_build:
+on_files: the generated pages and assets; on_nav: a preview's unchanged hand-written pages; on_page_*:
+their bodies and meta; on_env: the early checks that on_post_page hands each finished page to;
+on_post_build:
 `Session.publish`, the publish stage before the swap in gongkai/bridge/build.py). All options are
 documented on `gongkai.settings.Settings`."""
 from __future__ import annotations
@@ -16,7 +17,7 @@ from mkdocs.structure.files import File
 
 from gongkai.bridge import site_folder
 from gongkai.bridge.build import portal_folders
-from gongkai.bridge.preview import GeneratedFile, PreviewState
+from gongkai.bridge.preview import GeneratedFile, HandWrittenPage, PreviewState
 from gongkai.bridge.progress import Progress
 from gongkai.config import PortalConfig
 from gongkai.data.reading import inside
@@ -48,6 +49,7 @@ class GongkaiPlugin(BasePlugin):
         self.preview: PreviewState | None = None  # `gongkai serve` (dirty builds): what the last build made
         self._build_started = 0.0
         self._early: EarlyChecks | None = None  # a full build checks pages while the rest render
+        self._unchanged: dict[str, HandWrittenPage] = {}  # a preview's hand-written pages not read again
 
     def load_config(self, options, config_file_path=None):
         try:
@@ -135,12 +137,29 @@ class GongkaiPlugin(BasePlugin):
         for path, content in ({} if self._banner else self.session.assets).items():
             files.append(File.generated(config, path, content=content))
         documents = files.documentation_pages()
-        if self.preview is not None:  # hand-written pages: few, and the nav shows their titles only once they are read
+        if self.preview is not None:  # a hand-written page is read and written again when it changed
+            self._unchanged = self.preview.unchanged_hand_written(documents, self._hand_written_inputs(files))
             for file in documents:
                 if not isinstance(file, GeneratedFile):
-                    file.is_modified = _always  # type: ignore[method-assign]
+                    file.is_modified = _never if file.src_uri in self._unchanged else _always  # type: ignore[method-assign]
         self.progress.stage("生成页面", total=len(documents))
         return files
+
+    def _hand_written_inputs(self, files) -> str:
+        """What a hand-written page's HTML is made from besides its source: the site's files (its
+        links to them), the masking and public numbers, the commit (its 修订记录)."""
+        session = self.session
+        numbers = sorted(session.portal.public_numbers) if not self._banner else None
+        return digest(sorted(f.src_uri for f in files), session.settings.masking, numbers, session.repository_state)
+
+    def on_nav(self, nav, config, files):
+        """A preview's unchanged hand-written pages are not read again: the nav of the pages that are
+        rendered shows their titles and front matter as the last build read them."""
+        for src_uri, kept in self._unchanged.items():
+            file = files.get_file_from_path(src_uri)
+            if file is not None and file.page is not None:
+                file.page.title, file.page.meta = kept.title, dict(kept.meta)
+        return nav
 
     def on_env(self, env, config, files):
         """A full build starts its early checks: every file the site will have is known now (pages,
@@ -148,10 +167,27 @@ class GongkaiPlugin(BasePlugin):
         are compiled once (`PreviewState.theme_templates`)."""
         if self.preview is not None:
             env.bytecode_cache = self.preview.theme_templates
+            self._remember_hand_written(files)
         elif not self._banner:
             planned = {f.dest_uri for f in files} | set(config.theme.static_templates) | set(self.session.files)
             self._early = self.session.early_checks(Path(config.site_dir), planned)
         return env
+
+    def _remember_hand_written(self, files) -> None:
+        """Every hand-written page read (changed) or kept (unchanged) by this preview build; the kept
+        ones' published bodies go back on the session, for search."""
+        pages = {}
+        for file in files.documentation_pages():
+            if isinstance(file, GeneratedFile) or file.page is None:
+                continue
+            kept = self._unchanged.get(file.src_uri)
+            if kept is None:
+                kept = HandWrittenPage(self.preview.hand_written_keys.get(file.src_uri, ""), file.page.title,
+                                       dict(file.page.meta), self.session.hand_written.get(file.url))
+            elif kept.published is not None:
+                self.session.hand_written[file.url] = kept.published
+            pages[file.src_uri] = kept
+        self.preview.remember_hand_written(pages)
 
     # ------------------------------------------------------------------ pages
     def on_page_markdown(self, markdown, page, config, files):
@@ -214,6 +250,10 @@ class GongkaiPlugin(BasePlugin):
 
 def _always() -> bool:
     return True
+
+
+def _never() -> bool:
+    return False
 
 
 def _check_hand_written(file, docs: Path, trusted: list) -> None:

@@ -6,16 +6,20 @@ again (an unchanged table is not read again: gongkai/data/table_memo.py); when n
 model and the registrations of the page plugins are kept (gongkai/site/carry_over.py); a page body
 whose inputs (`reads`) did not change is kept from the last build (gongkai/site/reads.py), the others
 are rendered; a page is re-rendered by MkDocs, re-indexed for search and re-checked only when its
-body, title or description changed; a file written again with the same bytes keeps its checks'
-verdicts (gongkai/site/checks.py `CheckMemo`); the theme's templates are compiled once. When
+body, title or description changed; a hand-written page (a file of content/) is read and written
+again only when its source or what its HTML is made from changed (`PreviewState.unchanged_hand_written`);
+a file written again with the same bytes keeps its checks' verdicts (gongkai/site/checks.py
+`CheckMemo`); the theme's templates are compiled once. When
 something every page shows changed (site_config.yml, the nav, the theme assets, the reference date,
-the findings banner), the preview folder is emptied first, which makes the next build a full one.
+the findings banner, the title of a hand-written page: `NavChanged`), the preview folder is emptied
+first, which makes the next build a full one.
 
 The state lives on the MkDocs plugin object, which MkDocs keeps across `serve` rebuilds.
 """
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from mkdocs.structure.files import File
@@ -23,6 +27,7 @@ from mkdocs.structure.files import File
 from gongkai.data.table_memo import TableMemo
 from gongkai.site.carry_over import CarryOver
 from gongkai.site.checks import CheckMemo
+from gongkai.site.pages import digest
 from gongkai.site.reads import RenderMemo
 from gongkai.site.render import CompiledTemplates
 
@@ -35,6 +40,22 @@ class GeneratedFile(File):
 
     def is_modified(self) -> bool:
         return self.changed or not os.path.isfile(self.abs_dest_path)  # asked twice per page: no Path
+
+
+class NavChanged(Exception):
+    """A hand-written page's title or front matter changed: every page shows it in its nav, so the
+    build starts again as a full one (raised before any page is written)."""
+
+
+@dataclass(frozen=True)
+class HandWrittenPage:
+    """A hand-written page as the last build made it: what the other pages show of it (its title and
+    front matter, in the nav) and its published body (`Session.hand_written`, which search reads)."""
+
+    key: str  # see PreviewState.unchanged_hand_written
+    title: str | None
+    meta: dict
+    published: tuple[str, str] | None
 
 
 class PreviewState:
@@ -51,6 +72,8 @@ class PreviewState:
         #: each build); emptied with every full build, when the theme's settings may have changed
         self.theme_templates = CompiledTemplates()
         self.checks = CheckMemo()  # the verdicts of the last checks, for files written again unchanged
+        self.hand_written: dict[str, HandWrittenPage] = {}  # src_uri -> the page as the last build made it
+        self.hand_written_keys: dict[str, str] = {}  # src_uri -> its key in this build
 
     def begin(self, site_fingerprint: str) -> None:
         """A new build; a full one when what every page shows has changed."""
@@ -59,6 +82,33 @@ class PreviewState:
         if self.full:
             self.pages = {}
             self.theme_templates = CompiledTemplates()
+
+    def unchanged_hand_written(self, documents, inputs: str) -> dict[str, HandWrittenPage]:
+        """The hand-written pages among `documents` that this build need not read or write again: those
+        the last build made under the same key (the page's source and `inputs`, what its HTML is made
+        from besides: the files of the site, which its links resolve against, the masking and the
+        public numbers) whose page is still in the folder. A full build keys them and keeps none."""
+        self.hand_written_keys = {
+            file.src_uri: digest(inputs, file.src_uri, Path(file.abs_src_path).read_bytes())
+            for file in documents if not isinstance(file, GeneratedFile)}
+        if self.full:
+            return {}
+        unchanged = {}
+        for file in documents:
+            kept = self.hand_written.get(file.src_uri)
+            if kept is not None and kept.key == self.hand_written_keys.get(file.src_uri) \
+                    and os.path.isfile(file.abs_dest_path):
+                unchanged[file.src_uri] = kept
+        return unchanged
+
+    def remember_hand_written(self, pages: dict[str, HandWrittenPage]) -> None:
+        """This build's hand-written pages, once MkDocs has read the changed ones; `NavChanged` when
+        one of them shows a new title or front matter in the nav of every other page."""
+        if not self.full and any((kept := self.hand_written.get(uri)) is not None
+                                 and (kept.title, kept.meta) != (page.title, page.meta)
+                                 for uri, page in pages.items()):
+            raise NavChanged
+        self.hand_written = pages
 
     def changed(self, page) -> bool:
         return self.pages.get(page.src_uri) != page.fingerprint

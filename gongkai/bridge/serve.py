@@ -18,6 +18,7 @@ from pathlib import Path
 
 from gongkai.bridge import site_folder
 from gongkai.bridge.collection import young_collections_only
+from gongkai.bridge.preview import NavChanged
 from gongkai.config import CONFIG_FILE, PortalConfig, load_config
 from gongkai.session import Session
 
@@ -42,9 +43,15 @@ class PreviewBuilder:
         return load_config(self.root, site_dir=str(self.site_dir))
 
     def __call__(self, config: PortalConfig | None = None) -> None:
+        try:
+            self._build(config or self.config())
+        except NavChanged:  # a hand-written page's new title is in every page's nav: all of them again
+            log.info("页面标题或页首信息改变，正在重新生成全部页面……")
+            self._build(self.config())
+
+    def _build(self, config: PortalConfig) -> None:
         import mkdocs.commands.build
 
-        config = config or self.config()
         plugins = config.mkdocs.plugins
         if not self._started:  # MkDocs keeps plugin objects with on_startup between builds of one process
             plugins.on_startup(command="serve", dirty=True)
