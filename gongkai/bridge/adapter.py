@@ -131,7 +131,8 @@ class GongkaiPlugin(BasePlugin):
         for src_uri in self._pages:
             if src_uri in found:
                 raise PluginError(f"content/{src_uri} 与 gongkai 生成的页面同名。请给这个文件改名或移走。")
-            file = GeneratedFile.generated(config, src_uri, content="")
+            file = (self.preview.generated_file(config, src_uri) if self.preview is not None
+                    else GeneratedFile.generated(config, src_uri, content=""))
             file.changed = self.preview is None or self.preview.full or self.preview.changed(self._pages[src_uri])
             files.append(file)
         for path, content in ({} if self._banner else self.session.assets).items():

@@ -74,6 +74,7 @@ class PreviewState:
         self.checks = CheckMemo()  # the verdicts of the last checks, for files written again unchanged
         self.hand_written: dict[str, HandWrittenPage] = {}  # src_uri -> the page as the last build made it
         self.hand_written_keys: dict[str, str] = {}  # src_uri -> its key in this build
+        self.generated_files: dict[str, GeneratedFile] = {}  # src_uri -> the File of a generated page
 
     def begin(self, site_fingerprint: str) -> None:
         """A new build; a full one when what every page shows has changed."""
@@ -82,6 +83,17 @@ class PreviewState:
         if self.full:
             self.pages = {}
             self.theme_templates = CompiledTemplates()
+            self.generated_files = {}
+
+    def generated_file(self, config, src_uri: str) -> GeneratedFile:
+        """The File of a generated page: the last build's while what every page shows is the same (its
+        URL, paths and inclusion, which MkDocs works out once per File: 9,000 of them at district scale,
+        stay worked out), else a new one."""
+        file = self.generated_files.get(src_uri)
+        if file is None or file.dest_dir != config.site_dir or file.use_directory_urls != config.use_directory_urls:
+            file = self.generated_files[src_uri] = GeneratedFile.generated(config, src_uri, content="")
+        file.page = None  # MkDocs makes this build's Page for a File without one
+        return file
 
     def unchanged_hand_written(self, documents, inputs: str) -> dict[str, HandWrittenPage]:
         """The hand-written pages among `documents` that this build need not read or write again: those
@@ -118,6 +130,7 @@ class PreviewState:
         was deleted) and return their paths."""
         current = {page.src_uri: page.fingerprint for page in pages}
         gone = [uri for uri in self.pages if uri not in current]
+        self.generated_files = {uri: file for uri, file in self.generated_files.items() if uri in current}
         for uri in gone:
             (site_dir / uri.removesuffix("index.md") / "index.html").unlink(missing_ok=True)
         self.pages = current
