@@ -119,7 +119,8 @@ class RecordDigests:
         """Every cell (with its field name) and every plain derived flag (done, overdue …) of `record`."""
         found = self._records.get(id(record))
         if found is None:
-            found = self._records[id(record)] = digest((list(record), list(record.values()), _flags(record)))
+            flags = [(k, v) for k, v in record.__dict__.items() if isinstance(v, _PLAIN)]
+            found = self._records[id(record)] = digest((list(record), list(record.values()), flags))
         return found
 
     def cells(self, name: str) -> str:
@@ -132,22 +133,11 @@ class RecordDigests:
         return digest(key, masked)
 
     def rows(self, name: str) -> str:
-        """The records of resource `name`, in order: in `gongkai serve`, their cells from the table's
-        validation key (`cells`) and the derived flags of each; else each record's digest."""
+        """The records of resource `name`, in order."""
         found = self._rows.get(name)
         if found is None:
-            records = self._portal.records.get(name, [])
-            if self._portal.input_keys.get(name):
-                found = digest(self.cells(name), [_flags(r) for r in records])
-            else:
-                found = digest([self.record(r) for r in records])
-            self._rows[name] = found
+            found = self._rows[name] = digest([self.record(r) for r in self._portal.records.get(name, [])])
         return found
-
-
-def _flags(record: Record) -> list:
-    """The plain values a record carries besides its cells: its line and derived flags (done, overdue …)."""
-    return [(k, v) for k, v in record.__dict__.items() if isinstance(v, _PLAIN)]
 
 
 DIGESTS = "gongkai.record_digests"  # portal.extra: this build's RecordDigests
