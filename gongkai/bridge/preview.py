@@ -101,7 +101,7 @@ class PreviewState:
         from besides: the files of the site, which its links resolve against, the masking and the
         public numbers) whose page is still in the folder. A full build keys them and keeps none."""
         self.hand_written_keys = {
-            file.src_uri: digest(inputs, file.src_uri, Path(file.abs_src_path).read_bytes())
+            file.src_uri: digest(inputs, file.src_uri, file.content_bytes)
             for file in documents if not isinstance(file, GeneratedFile)}
         if self.full:
             return {}
