@@ -122,6 +122,8 @@ MUTATIONS = [
              ("tests/test_history.py",)),
     Mutation("preview: a hand-written page's new title left out of the other pages' nav", "gongkai/bridge/preview.py",
              "            raise NavChanged", "            pass", ("tests/test_serve.py",)),
+    Mutation("preview: a page out of the nav with a new title writes every page", "gongkai/bridge/preview.py",
+             "for uri, page in pages.items() if uri in in_nav)", "for uri, page in pages.items())", ("tests/test_serve.py",)),
     Mutation("preview: a hand-written page kept although a number it shows became public", "gongkai/bridge/adapter.py",
              "session.settings.masking, numbers, session.repository_state", "session.settings.masking, session.repository_state",
              ("tests/test_serve.py",)),

@@ -526,6 +526,20 @@ def test_a_new_title_of_a_hand_written_page_writes_every_page_again(preview, por
     same_site(preview.site, build_site(portal, site_dir=tmp_path / "full"))
 
 
+def test_a_new_title_of_a_page_out_of_the_nav_writes_that_page_alone(preview, portal, tmp_path, read_by_mkdocs):
+    """A minutes file (content/minutes/, out of the nav) is shown in no other page's nav."""
+    minutes = portal / "content" / "minutes" / "m1.md"
+    minutes.parent.mkdir(exist_ok=True)
+    minutes.write_text("# 第一次联席会议纪要\n\n议定事项一项。\n", encoding="utf-8")
+    preview.build()
+    read_by_mkdocs.clear()
+    minutes.write_text("# 第一次联席会议纪要（更正）\n\n议定事项一项。\n", encoding="utf-8")
+    written = preview.build()
+    assert read_by_mkdocs == ["minutes/m1.md"] and written == {"minutes/m1/index.html", "404.html"}
+    assert "（更正）" in (preview.site / "minutes" / "m1" / "index.html").read_text(encoding="utf-8")
+    same_site(preview.site, build_site(portal, site_dir=tmp_path / "full"))
+
+
 def test_a_data_edit_that_makes_a_number_public_writes_the_hand_written_page_showing_it(portal, tmp_path, monkeypatch):
     """With masking on, a page of content/ shows a number masked until a public field (a unit's
     contact) holds it: the page is written again although its source did not change."""

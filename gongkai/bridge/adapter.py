@@ -50,6 +50,7 @@ class GongkaiPlugin(BasePlugin):
         self._build_started = 0.0
         self._early: EarlyChecks | None = None  # a full build checks pages while the rest render
         self._unchanged: dict[str, HandWrittenPage] = {}  # a preview's hand-written pages not read again
+        self._in_nav: set[str] = set()  # the src_uri of every page in this build's nav
 
     def load_config(self, options, config_file_path=None):
         try:
@@ -160,6 +161,7 @@ class GongkaiPlugin(BasePlugin):
             file = files.get_file_from_path(src_uri)
             if file is not None and file.page is not None:
                 file.page.title, file.page.meta = kept.title, dict(kept.meta)
+        self._in_nav = {page.file.src_uri for page in nav.pages}
         return nav
 
     def on_env(self, env, config, files):
@@ -188,7 +190,7 @@ class GongkaiPlugin(BasePlugin):
             elif kept.published is not None:
                 self.session.hand_written[file.url] = kept.published
             pages[file.src_uri] = kept
-        self.preview.remember_hand_written(pages)
+        self.preview.remember_hand_written(pages, self._in_nav)
 
     # ------------------------------------------------------------------ pages
     def on_page_markdown(self, markdown, page, config, files):

@@ -113,12 +113,13 @@ class PreviewState:
                 unchanged[file.src_uri] = kept
         return unchanged
 
-    def remember_hand_written(self, pages: dict[str, HandWrittenPage]) -> None:
+    def remember_hand_written(self, pages: dict[str, HandWrittenPage], in_nav: set[str]) -> None:
         """This build's hand-written pages, once MkDocs has read the changed ones; `NavChanged` when
-        one of them shows a new title or front matter in the nav of every other page."""
+        one of those `in_nav` shows a new title or front matter in the nav of every other page (a page
+        out of the nav, such as a minutes file, is shown by no other page)."""
         if not self.full and any((kept := self.hand_written.get(uri)) is not None
                                  and (kept.title, kept.meta) != (page.title, page.meta)
-                                 for uri, page in pages.items()):
+                                 for uri, page in pages.items() if uri in in_nav):
             raise NavChanged
         self.hand_written = pages
 

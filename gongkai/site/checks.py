@@ -176,7 +176,7 @@ class CheckMemo:
     is all a check may read (see `check_file` in the README).
 
     `gongkai serve` keeps one in memory: a rebuild writes some files again with the same bytes (the
-    hand-written pages, the sitemap, the 404 page). A full build keeps one in the cache folder (`load`,
+    sitemap, the 404 page, search shards). A full build keeps one in the cache folder (`load`,
     `store`) for the files checked after rendering (the downloads, feeds, search index, the history's
     changes.json: megabytes, mostly the same from one build to the next)."""
 
