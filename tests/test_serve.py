@@ -547,7 +547,6 @@ def test_a_data_edit_that_makes_a_number_public_writes_the_hand_written_page_sho
 
     configure(portal, masking=True)
     (portal / "content" / "hotline.md").write_text("# 服务热线\n\n联系 13812345678\n", encoding="utf-8")
-    (portal / "content" / "other.md").write_text("# 其他\n\n没有号码。\n", encoding="utf-8")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(calendar.timegm(dt.date.fromisoformat(TODAY).timetuple())))
     preview = Preview(portal, tmp_path / "preview")
     preview.build()
