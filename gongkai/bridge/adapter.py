@@ -180,16 +180,16 @@ class GongkaiPlugin(BasePlugin):
         """Every hand-written page read (changed) or kept (unchanged) by this preview build; the kept
         ones' published bodies go back on the session, for search."""
         pages = {}
-        for file in files.documentation_pages():
-            if isinstance(file, GeneratedFile) or file.page is None:
+        for src_uri, key in self.preview.hand_written_keys.items():
+            file = files.get_file_from_path(src_uri)
+            if file is None or file.page is None:
                 continue
-            kept = self._unchanged.get(file.src_uri)
+            kept = self._unchanged.get(src_uri)
             if kept is None:
-                kept = HandWrittenPage(self.preview.hand_written_keys.get(file.src_uri, ""), file.page.title,
-                                       dict(file.page.meta), self.session.hand_written.get(file.url))
+                kept = HandWrittenPage(key, file.page.title, dict(file.page.meta), self.session.hand_written.get(file.url))
             elif kept.published is not None:
                 self.session.hand_written[file.url] = kept.published
-            pages[file.src_uri] = kept
+            pages[src_uri] = kept
         self.preview.remember_hand_written(pages, self._in_nav)
 
     # ------------------------------------------------------------------ pages

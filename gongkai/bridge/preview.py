@@ -100,16 +100,13 @@ class PreviewState:
         the last build made under the same key (the page's source and `inputs`, what its HTML is made
         from besides: the files of the site, which its links resolve against, the masking and the
         public numbers) whose page is still in the folder. A full build keys them and keeps none."""
-        self.hand_written_keys = {
-            file.src_uri: digest(inputs, file.src_uri, file.content_bytes)
-            for file in documents if not isinstance(file, GeneratedFile)}
-        if self.full:
-            return {}
-        unchanged = {}
+        self.hand_written_keys, unchanged = {}, {}
         for file in documents:
-            kept = self.hand_written.get(file.src_uri)
-            if kept is not None and kept.key == self.hand_written_keys.get(file.src_uri) \
-                    and os.path.isfile(file.abs_dest_path):
+            if isinstance(file, GeneratedFile):
+                continue
+            key = self.hand_written_keys[file.src_uri] = digest(inputs, file.src_uri, file.content_bytes)
+            kept = None if self.full else self.hand_written.get(file.src_uri)
+            if kept is not None and kept.key == key and os.path.isfile(file.abs_dest_path):
                 unchanged[file.src_uri] = kept
         return unchanged
 
