@@ -99,9 +99,12 @@ class Session:
 
     @cached_property
     def validated(self) -> ValidatedData:
-        """Validated records and findings; reused from the cache when no input changed."""
+        """Validated records and findings; reused from the cache when no input changed. `gongkai serve`
+        (a `table_memo`) never takes the records a build pickled: each rebuild whose data matched them
+        would load new records (so a new model, and every page body rendered again) and leave its memo
+        empty (so the next data edit would read and type every table again)."""
         key = self._cache_key
-        cached = cache.load(self._cache_dir, key) if key else None
+        cached = cache.load(self._cache_dir, key) if key and self.table_memo is None else None
         if cached is not None:
             return cached
         if "history" not in self.__dict__ and self.repository_state:

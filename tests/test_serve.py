@@ -348,6 +348,36 @@ def test_a_content_edit_keeps_the_model_and_replays_the_registrations_a_minutes_
     same_site(preview.site, build_site(demo_copy, site_dir=tmp_path / "full"))
 
 
+def test_a_preview_of_a_portal_built_before_keeps_its_own_tables_and_model(portal, tmp_path, monkeypatch):
+    """`gongkai build` leaves its validated records in the cache folder. A preview of the same data must
+    not take them: a content edit (or a data edit undone) would load new records, so a new model and
+    every page body rendered again, and the next data edit would read and type every table."""
+    from gongkai.data import cells
+    from gongkai.data.model import Portal
+
+    build_site(portal, site_dir=tmp_path / "built")  # the cache folder now holds this data's records
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(calendar.timegm(dt.date.fromisoformat(TODAY).timetuple())))
+    preview = Preview(portal, tmp_path / "preview")
+    preview.build()
+    models, typed = [], []
+    post_init, type_rows = Portal.__post_init__, cells.TableTyper.type_rows
+    monkeypatch.setattr(Portal, "__post_init__", lambda p: models.append(1) or post_init(p))
+    monkeypatch.setattr(cells.TableTyper, "type_rows", lambda typer, table: typed.append(typer.resource.name) or type_rows(typer, table))
+
+    about = portal / "content" / "about.md"
+    about.write_text(about.read_text(encoding="utf-8") + "\n\n本页已更新。\n", encoding="utf-8")
+    preview.build()
+    assert (models, typed) == ([], [])  # the model of the first build, no table typed
+    assert "本页已更新。" in (preview.site / "about" / "index.html").read_text(encoding="utf-8")
+
+    rows = read_rows(portal, "projects")
+    rows[0]["title"] = "预览前已构建的项目"
+    write_rows(portal, "projects", rows)
+    preview.build()
+    assert (models, typed) == ([1], ["projects"])  # only the edited table read and typed again
+    same_site(preview.site, build_site(portal, site_dir=tmp_path / "full"))
+
+
 def test_a_commit_during_a_preview_updates_the_revisions_of_unchanged_records(portal, tmp_path, monkeypatch):
     """An edit shows in the 修订记录 as uncommitted, dated today; once committed, the same row shows the
     commit's date, though no record changed between the two rebuilds."""
