@@ -107,9 +107,11 @@ class Session:
         cached = cache.load(self._cache_dir, key) if key and self.table_memo is None else None
         if cached is not None:
             return cached
-        if "history" not in self.__dict__ and self.repository_state:
-            self._history_job = Background(self._read_history)  # git's history is walked beside the validation
         memo = self.table_memo
+        if "history" not in self.__dict__ and self.repository_state and not (memo is not None and memo.tables):
+            # git's history is walked beside the validation; not in a preview rebuild, which types only
+            # the tables that changed: forking the whole preview and sending the history back costs more
+            self._history_job = Background(self._read_history)
         if memo is not None:
             memo.code = self.code_key or ""
             memo = memo if memo.code else None  # a plugin whose code cannot be hashed: nothing is reused
@@ -148,7 +150,8 @@ class Session:
 
     def _read_history(self) -> History:
         return read_history(self.root, self.settings.datasets_dir, self.resources, self.settings, self.pm.hook,
-                            self.today, self._cache_dir, self.config.docs_dir, self._cache_key)
+                            self.today, self._cache_dir, self.config.docs_dir, self._cache_key,
+                            store=not self.preview)
 
     # ------------------------------------------------------------------ model
     @cached_property

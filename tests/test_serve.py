@@ -397,6 +397,32 @@ def test_a_commit_during_a_preview_updates_the_revisions_of_unchanged_records(po
     same_site(preview.site, build_site(portal, site_dir=tmp_path / "full"))
 
 
+def test_a_preview_rebuild_reads_the_history_in_process_and_stores_no_whole_history(portal, tmp_path, monkeypatch):
+    """The first preview build walks git's history in another process, beside the validation; a rebuild
+    reads it in its own process (it types only the changed tables: a fork of the whole preview and the
+    history sent back cost more), and no rebuild stores the whole history of a working tree that changes
+    with every save. The uncommitted edit still shows, dated today."""
+    from test_history import Repo, set_field, text_of
+
+    from gongkai import session as session_module
+
+    repo = Repo(portal)
+    repo.commit("2026-01-05", "首次发布")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(calendar.timegm(dt.date.fromisoformat(TODAY).timetuple())))
+    forks, background = [], session_module.Background
+    monkeypatch.setattr(session_module, "Background", lambda function: forks.append(1) or background(function))
+    preview = Preview(portal, tmp_path / "preview")
+    preview.build()
+    assert forks == [1]
+    set_field(portal, "decisions", "d-001", location="东风社区议事厅")
+    preview.build()
+    assert forks == [1]
+    assert "东风社区议事厅" in text_of(preview.site, "decisions/d-001/index.html", ".gk-revisions")
+    assert list(portal.rglob("history-state.pickle")) == []
+    same_site(preview.site, build_site(portal, site_dir=tmp_path / "full"))
+    assert len(list(portal.rglob("history-state.pickle"))) == 1  # a build stores it
+
+
 def test_a_preview_rebuild_checks_no_foreign_key_again_when_no_key_changed(preview, portal, monkeypatch):
     """A unit renamed: only units.csv's own keys are checked again (no table's keys changed); a unit's
     id changed: every table that points to units is checked again, with a fresh validation's findings."""
@@ -432,16 +458,19 @@ def test_a_preview_rebuild_leaves_what_it_kept_out_of_the_collector_and_collects
     collector; afterwards nothing stays frozen, and one full collection runs once staff are idle."""
     import gc
 
+    from gongkai.bridge import serve
     from gongkai.bridge.serve import IdleCollector
 
     seen, collected = [], threading.Event()
     monkeypatch.setattr(IdleCollector, "IDLE_SECONDS", 0.2)
     monkeypatch.setattr(gc, "collect", lambda *args: collected.set())
-    real_build = mkdocs.commands.build.build
-    monkeypatch.setattr(mkdocs.commands.build, "build", lambda *a, **k: (seen.append(gc.get_freeze_count()), real_build(*a, **k)))
+    real_build, real_load = mkdocs.commands.build.build, serve.load_config
+    monkeypatch.setattr(mkdocs.commands.build, "build", lambda *a, **k: (seen.append(gc.get_freeze_count()), real_build(*a, **k))[1])
+    monkeypatch.setattr(serve, "load_config", lambda *a, **k: (seen.append(gc.get_freeze_count()), real_load(*a, **k))[1])
     edit_line(portal, "projects", 2, title="冻结测试项目")
     preview.build()
-    assert seen and seen[0] > 10_000  # the model and memos of the first build were frozen during this one
+    assert len(seen) == 2 and min(seen) > 10_000  # the model and memos of the first build were frozen during this
+    # one, from reading site_config.yml on
     assert gc.get_freeze_count() == 0
     assert collected.wait(10)
 

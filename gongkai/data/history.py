@@ -168,14 +168,16 @@ def shown(value) -> str:
 
 
 def read_history(root: Path, datasets_dir: str, resources: dict[str, Resource], settings, hook, today: dt.date,
-                 cache_dir: Path | None = None, docs_dir: Path | None = None, inputs_key: str | None = None) -> History:
+                 cache_dir: Path | None = None, docs_dir: Path | None = None, inputs_key: str | None = None,
+                 store: bool = True) -> History:
     """The history of the data files of the portal in `root`, and of the Markdown pages in `docs_dir`.
 
     Two caches in `cache_dir`: the changes of each commit (a new commit walks only itself), and the
     whole history of the last state, when `inputs_key` says what else it depends on (the session's
     validation key: the code of every plugin, the settings, the reference date, the commit checked
     out and the data files and pages by content), with the shallow boundary added here. An unchanged
-    portal loads it and asks git one question (two in a shallow clone)."""
+    portal loads it and asks git one question (two in a shallow clone). `store=False` (`gongkai serve`,
+    whose working tree changes with every rebuild) stores no whole history, nor what `History.kept` makes."""
     repo = _Repo.open(root)
     if repo is None:
         return History(note="门户文件夹不在 git 仓库中，网站不显示修订记录。")
@@ -188,9 +190,9 @@ def read_history(root: Path, datasets_dir: str, resources: dict[str, Resource], 
             history = walk.run()
             if docs_dir is not None:
                 history.pages = _page_revisions(repo, Path(docs_dir), today)
-            if key:
+            if key and store:
                 cache.store(cache_dir, key, history, STATE_FILE)
-        if key:
+        if key and store:
             history._state = (cache_dir, key)
         return history
     finally:
