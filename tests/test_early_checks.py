@@ -145,6 +145,23 @@ def test_planned_files_count_as_there_and_every_answer_is_kept(tmp_path):
     assert not SiteFiles(tmp_path).has("later/")
 
 
+def test_a_listing_of_the_site_answers_as_the_folder_does(tmp_path):
+    """`check_output` hands the checks the listing of the files it walked: every question a link check
+    asks gets the answer the folder itself gives (written out by hand for this folder)."""
+    for path in ("index.html", "a/index.html", "a/b.css", "empty/x.txt", "data/p.json"):
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text("x", encoding="utf-8")
+    expected = {"": True, ".": True, "./": True, "a": True, "a/": True, "a/./": True, "a/index.html": True,
+                "a/b.css": True, "a/b.css/": False, "a//b.css": True, "empty": False, "empty/": False,
+                "empty/x.txt": True, "data/p.json": True, "data": False, "missing.html": False, "missing/": False,
+                "a/../a/": True, "A/": False}
+    listing = frozenset(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert {path: SiteFiles(tmp_path).has(path) for path in expected} == expected  # the folder, stat by stat
+    assert {path: SiteFiles(tmp_path, listing).has(path) for path in expected} == expected
+    (tmp_path / "a" / "b.css").unlink()  # the listing, not the folder, answers once it is given
+    assert SiteFiles(tmp_path, listing).has("a/b.css") and not SiteFiles(tmp_path).has("a/b.css")
+
+
 def flag_scripts(file, site):
     return [error("script", "脚本", file=file.path)] if "<script" in file.text else []
 

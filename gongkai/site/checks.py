@@ -74,24 +74,38 @@ class OutputFile:
 
 
 class SiteFiles:
-    """What a check may ask of the rest of the finished site."""
+    """What a check may ask of the rest of the finished site: from `listing` (every file's path, as
+    `check_output` found them) when given, else from the folder itself."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, listing: frozenset[str] | None = None) -> None:
         self.root = Path(root)
+        self.listing = listing
         self._known: dict[str, bool] = {}
 
     def has(self, path: str) -> bool:
         """Whether the site has the file `path`, or a page there (``path/index.html``) when `path`
         ends in "/" or is a folder."""
         if path not in self._known:
-            target = self.root / path
-            try:
-                if path.endswith("/") or target.is_dir():
-                    target = target / "index.html"
-                self._known[path] = target.is_file()
-            except (OSError, ValueError):
-                self._known[path] = False
+            self._known[path] = listed(path, self.listing) if self.listing is not None else self._on_disk(path)
         return self._known[path]
+
+    def _on_disk(self, path: str) -> bool:
+        target = self.root / path
+        try:
+            if path.endswith("/") or target.is_dir():
+                target = target / "index.html"
+            return target.is_file()
+        except (OSError, ValueError):
+            return False
+
+
+def listed(path: str, files: frozenset[str]) -> bool:
+    """As `SiteFiles.has` answers for a site whose files are `files` ("." and "a/./b" too): a district
+    page links thousands of pages, each a stat of the folder otherwise."""
+    name = posixpath.normpath(path)
+    name = "" if name == "." else name
+    page = f"{name}/index.html" if name else "index.html"
+    return page in files or (not path.endswith("/") and name in files)
 
 
 def check_output(site_dir: Path, check_file: Callable[[OutputFile, SiteFiles], Iterable[Finding]],
@@ -104,8 +118,10 @@ def check_output(site_dir: Path, check_file: Callable[[OutputFile, SiteFiles], I
     site_dir = Path(site_dir)
     findings: list[Finding] = []
     sizes = {}
-    reusable = early.reusable(site_dir) if early is not None else {}
-    for rel, stat in _walk(site_dir, ""):
+    found = list(_walk(site_dir, ""))
+    listing = frozenset(rel for rel, _ in found)
+    reusable = early.reusable(site_dir, listing) if early is not None else {}
+    for rel, stat in found:
         if since is not None and stat.st_mtime < since:
             continue
         if rel in reusable and stat.st_ctime < early.rendered - early.MARGIN:
@@ -113,13 +129,13 @@ def check_output(site_dir: Path, check_file: Callable[[OutputFile, SiteFiles], I
         else:
             sizes[rel] = stat.st_size
     if memo is not None:
-        findings += memo.kept(site_dir, sizes)  # and removed from `sizes`
+        findings += memo.kept(site_dir, sizes, listing)  # and removed from `sizes`
     paths = sorted(sizes, key=lambda path: (-sizes[path], path))  # the largest first: the workers share the work evenly
     # a preview rebuild checks few files, but a district's index pages are megabytes each: share those too
     min_items = 2 if sum(sizes.values()) >= PARALLEL_BYTES else MIN_ITEMS
     if memo is None:
-        return findings + map_chunks(partial(_check_files, site_dir, check_file), paths, min_items)
-    checked = map_chunks(partial(_check_and_record, site_dir, check_file), paths, min_items)
+        return findings + map_chunks(partial(_check_files, site_dir, check_file, listing), paths, min_items)
+    checked = map_chunks(partial(_check_and_record, site_dir, check_file, listing), paths, min_items)
     memo.keep(checked)
     return findings + [f for one in checked for f in one.findings]
 
@@ -136,8 +152,8 @@ def _walk(folder: Path | str, prefix: str):
                 yield rel, entry.stat()
 
 
-def _check_files(site_dir: Path, check_file, paths) -> list[Finding]:
-    site = SiteFiles(site_dir)
+def _check_files(site_dir: Path, check_file, listing: frozenset[str], paths) -> list[Finding]:
+    site = SiteFiles(site_dir, listing)
     findings: list[Finding] = []
     for rel in paths:
         findings.extend(check_file(OutputFile(rel, site_dir), site))
@@ -155,10 +171,10 @@ class CheckedFile:
     findings: list[Finding]
 
 
-def _check_and_record(site_dir: Path, check_file, paths) -> list[CheckedFile]:
+def _check_and_record(site_dir: Path, check_file, listing: frozenset[str], paths) -> list[CheckedFile]:
     found = []
     for rel in paths:
-        site = PlannedSiteFiles(site_dir, frozenset())  # the site is written: it only keeps the answers
+        site = PlannedSiteFiles(site_dir, frozenset(), listing)  # the site is written: it only keeps the answers
         file = OutputFile(rel, site_dir)
         findings = list(check_file(file, site))
         found.append(CheckedFile(rel, _digest(site_dir / rel), site.answers, findings))
@@ -205,11 +221,11 @@ class CheckMemo:
             self.files = {}
         self.key, self._seen = key, set()
 
-    def kept(self, site_dir: Path, sizes: dict[str, int]) -> list[Finding]:
+    def kept(self, site_dir: Path, sizes: dict[str, int], listing: frozenset[str] | None = None) -> list[Finding]:
         """The findings of the files of `sizes` whose verdicts hold; those files leave `sizes`."""
         if self.key is None:
             return []
-        site, findings = SiteFiles(site_dir), []
+        site, findings = SiteFiles(site_dir, listing), []
         for rel in list(sizes):
             known = self.files.get(rel)
             if known is not None and known.digest == _digest(site_dir / rel) and all(
@@ -233,22 +249,15 @@ class PlannedSiteFiles(SiteFiles):
     counts as there. Every answer is kept, to be compared with the finished site (or, with nothing
     planned, with the next build's: `CheckMemo`)."""
 
-    def __init__(self, root: Path, planned: frozenset[str]) -> None:
-        super().__init__(root)
+    def __init__(self, root: Path, planned: frozenset[str], listing: frozenset[str] | None = None) -> None:
+        super().__init__(root, listing)
         self.planned = planned
         self.answers: dict[str, bool] = {}
 
     def has(self, path: str) -> bool:
         if path not in self.answers:
-            self.answers[path] = self._planned(path) or super().has(path)
+            self.answers[path] = listed(path, self.planned) or super().has(path)
         return self.answers[path]
-
-    def _planned(self, path: str) -> bool:
-        """As `SiteFiles.has` would answer once the planned files are written ("." and "a/./b" too)."""
-        name = posixpath.normpath(path)
-        name = "" if name == "." else name
-        page = f"{name}/index.html" if name else "index.html"
-        return page in self.planned or (not path.endswith("/") and name in self.planned)
 
 
 @dataclass
@@ -260,10 +269,10 @@ class EarlyResult:
     findings: dict[str, list[Finding]] = field(default_factory=dict)
     answers: dict[str, bool | None] = field(default_factory=dict)  # None: answered both ways
 
-    def reusable(self, site_dir: Path) -> dict[str, list[Finding]]:
+    def reusable(self, site_dir: Path, listing: frozenset[str] | None = None) -> dict[str, list[Finding]]:
         """The early findings, when every answer about the site was right; none otherwise (the early
         checks may then have judged a link by a file that came later, or never)."""
-        site = SiteFiles(site_dir)
+        site = SiteFiles(site_dir, listing)
         wrong = [path for path, there in self.answers.items() if site.has(path) != there]
         if wrong:
             log.info("gongkai: %d 个链接目标在页面生成时还不确定（如 %s），重新检查全部页面。", len(wrong), wrong[0])
