@@ -20,7 +20,6 @@ from gongkai.api import (
     community_of,
     date_zh,
     describe,
-    digest,
     field_titles,
     hookimpl,
     record_title,
@@ -177,23 +176,19 @@ def _add(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return el
 
 
-_made: dict[str, bytes] = {}  # `gongkai serve`: the feeds of the last build, by a digest of what they show
+_last_entries: dict[tuple, bytes] = {}  # `gongkai serve`: the <entry> elements of the last build, by what they show
 
 
 def feed_xml(portal, community=None, made: dict | None = None) -> bytes:
     """The whole portal's feed, or one community's (`community`: its unit record). In `gongkai serve`
-    (`made`: the feeds of this build, by key), a feed whose entries did not change since the last build
-    is not written out again: a district has a hundred of them."""
-    items = entries(portal, community)
-    if made is None:
-        return _xml(portal, community, items)
-    key = digest(base_url(portal), portal.site_name, portal.today, community and (community["id"], community["name"]),
-                 [(e["kind"], e["id"], e["day"], e["category"], e["title"], e["content"], e["path"]) for e in items])
-    made[key] = _made.get(key) or _xml(portal, community, items)
-    return made[key]
+    (`made`: the entries this build serialised, by what they show), an entry the last build serialised
+    is taken from it: a district's feed has thousands, and an edit changes a few."""
+    return _xml(portal, community, entries(portal, community), made)
 
 
-def _xml(portal, community, items: list[dict]) -> bytes:
+def _xml(portal, community, items: list[dict], made: dict | None = None) -> bytes:
+    """The feed: its head, then each entry serialised alone, indented as `ET.indent` indents the whole
+    document."""
     base, name = base_url(portal), portal.site_name or "党建引领社区治理公开"
     here = f"units/{community['id']}/" if community is not None else ""
     root = ET.Element("feed", {"xmlns": ATOM, XML_LANG: "zh-CN"})
@@ -206,19 +201,36 @@ def _xml(portal, community, items: list[dict]) -> bytes:
     _add(root, "updated", stamp(items[0]["day"] if items else portal.today))
     _add(_add(root, "author"), "name", name)
     _add(root, "generator", "gongkai")
+    ET.indent(root, space="  ")
+    if not items:
+        return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    root[-1].tail = "\n  "  # the entries follow
+    head = ET.tostring(root, encoding="utf-8", xml_declaration=True).removesuffix(b"</feed>")
+    parts = []
     for item in items:
         path = quote(item["path"], safe="/#")
         url = f"{base}{path}" if base else ("../../" if community is not None else "") + path
-        entry = _add(root, "entry")
-        _add(entry, "title", item["title"], type="text")
-        _add(entry, "id", url if base else f"urn:gongkai:{item['kind']}:{item['id']}")
-        _add(entry, "link", rel="alternate", type="text/html", href=url)
-        _add(entry, "updated", stamp(item["day"]))
-        _add(entry, "published", stamp(item["day"]))
-        _add(entry, "category", term=item["category"])
-        _add(entry, "content", item["content"], type="text")
-    ET.indent(root, space="  ")
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+        if made is None:
+            parts.append(_entry_xml(item, url, base))
+            continue
+        key = (bool(base), url, item["kind"], item["id"], item["day"], item["category"], item["title"], item["content"])
+        found = made.get(key) or _last_entries.get(key)
+        made[key] = found = found or _entry_xml(item, url, base)
+        parts.append(found)
+    return head + b"\n  ".join(parts) + b"\n</feed>\n"
+
+
+def _entry_xml(item: dict, url: str, base: str) -> bytes:
+    entry = ET.Element("entry")
+    _add(entry, "title", item["title"], type="text")
+    _add(entry, "id", url if base else f"urn:gongkai:{item['kind']}:{item['id']}")
+    _add(entry, "link", rel="alternate", type="text/html", href=url)
+    _add(entry, "updated", stamp(item["day"]))
+    _add(entry, "published", stamp(item["day"]))
+    _add(entry, "category", term=item["category"])
+    _add(entry, "content", item["content"], type="text")
+    ET.indent(entry, space="  ", level=1)
+    return ET.tostring(entry, encoding="utf-8")
 
 
 @hookimpl
@@ -233,10 +245,10 @@ def extend_portal(portal):
 
 @hookimpl
 def register_files(register, portal):
-    global _made
+    global _last_entries
     made = {} if portal.preview else None
     register("feed.xml", feed_xml(portal, made=made))
     for community in portal.units_of_kind("社区"):
         if portal.has_page(f"units/{community['id']}/"):
             register(f"units/{community['id']}/feed.xml", feed_xml(portal, community, made))
-    _made = made or {}
+    _last_entries = made or {}

@@ -94,3 +94,53 @@ def test_without_site_url_links_are_relative_to_the_feed(portal):
     found = entries(feed)
     assert found[0]["link"] == "projects/p-seats/" and found[0]["id"] == "urn:gongkai:projects:p-seats"
     assert feed.findtext(f"{A}id") == "urn:gongkai:feed"
+
+
+def whole_document(feed: bytes) -> bytes:
+    """`feed` serialised again as one ElementTree document indented by `ET.indent` (gongkai writes the
+    head and each entry apart, and must write exactly this)."""
+    def plain(element: ET.Element, parent: ET.Element | None = None) -> ET.Element:
+        tag, attrs = element.tag.removeprefix(A), dict(element.attrib)
+        made = ET.Element(tag, attrs) if parent is None else ET.SubElement(parent, tag, attrs)
+        made.text = element.text if element.text and element.text.strip() else None
+        for child in element:
+            plain(child, made)
+        return made
+
+    root = plain(ET.fromstring(feed))
+    root.attrib = {"xmlns": A[1:-1], **root.attrib}
+    ET.indent(root, space="  ")
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def test_every_feed_is_the_document_elementtree_writes_and_a_preview_writes_the_same(portal, tmp_path, monkeypatch):
+    """The whole portal's feed and each community's (one without entries among them) are byte for byte
+    one ElementTree document; a preview, which keeps the entries of its last build, writes after an edit
+    the feeds a full build writes."""
+    import calendar
+    import datetime as dt
+
+    from conftest import TODAY
+    from test_serve import Preview
+
+    add_decisions(portal)
+    write_rows(portal, "units", read_rows(portal, "units") + [
+        {"id": "c-quiet", "name": "静安社区", "kind": "社区", "parent_id": read_rows(portal, "units")[0]["id"]}])
+    site = build_site(portal, site_dir=tmp_path / "full")
+    feeds = sorted(p.relative_to(site).as_posix() for p in site.rglob("feed.xml"))
+    assert "feed.xml" in feeds and "units/c-quiet/feed.xml" in feeds and len(feeds) >= 3
+    assert b"<entry>" not in (site / "units/c-quiet/feed.xml").read_bytes()
+    for name in feeds:
+        raw = (site / name).read_bytes()
+        assert raw == whole_document(raw), name
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(calendar.timegm(dt.date.fromisoformat(TODAY).timetuple())))
+    preview = Preview(portal, tmp_path / "preview")
+    preview.build()
+    rows = read_rows(portal, "decisions")
+    next(r for r in rows if r["id"] == "d-001")["title"] = "改过标题的决策"
+    write_rows(portal, "decisions", rows)
+    preview.build()
+    site = build_site(portal, site_dir=tmp_path / "again")
+    assert "改过标题的决策".encode() in (site / "feed.xml").read_bytes()
+    assert {name: (preview.site / name).read_bytes() for name in feeds} == {name: (site / name).read_bytes() for name in feeds}
