@@ -401,7 +401,7 @@ def test_a_preview_rebuild_reads_the_history_in_process_and_stores_no_whole_hist
     """The first preview build walks git's history in another process, beside the validation; a rebuild
     reads it in its own process (it types only the changed tables: a fork of the whole preview and the
     history sent back cost more), and no rebuild stores the whole history of a working tree that changes
-    with every save. The uncommitted edit still shows, dated today."""
+    with every save. The uncommitted edit still shows in the 修订记录."""
     from test_history import Repo, set_field, text_of
 
     from gongkai import session as session_module
