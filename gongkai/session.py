@@ -23,6 +23,7 @@ from gongkai.settings import ConfigError, reference_date
 from gongkai.site.checks import CheckMemo, EarlyChecks, EarlyResult, OutputFile, SiteFiles, check_output
 from gongkai.site.content import publishable
 from gongkai.site.pages import Page, check_file_path, check_page_path, write_changed
+from gongkai.site.reads import record_digests
 from gongkai.site.render import Renderer
 from gongkai.site.revisions import page_log, period_log, revision_log
 
@@ -171,6 +172,8 @@ class Session:
                         docs_dir=self.config.docs_dir, markdown_extensions=self.config.markdown_extensions,
                         preview=self.preview, history=self.history, input_keys=data.keys)
         portal.render = self._renderer(portal)
+        if self.render_memo is not None:  # `gongkai serve`: the cells of an unchanged table are not digested again
+            record_digests(portal, self.render_memo.cells)
         self.pm.hook.extend_portal(portal=portal)
         if carry is not None:
             carry.keep_portal(key, portal)

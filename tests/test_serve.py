@@ -155,6 +155,51 @@ def test_a_preview_rebuild_renders_again_only_the_bodies_whose_records_changed(p
     same_site(preview.site, build_site(portal, site_dir=tmp_path / "full"))
 
 
+def test_a_preview_rebuild_digests_again_only_the_cells_of_the_changed_table(preview, portal, tmp_path, monkeypatch):
+    """The page keys digest every record a page reads; the cells of a table that did not change are those
+    of the last build, line for line, so only the edited table's cells are digested again (each record's
+    derived flags are digested on every build), and the preview still equals a full build."""
+    from gongkai.site import reads
+
+    digested, cells_digest = [], reads.cells_digest
+    monkeypatch.setattr(reads, "cells_digest", lambda record: digested.append(record) or cells_digest(record))
+    rows = read_rows(portal, "milestones")
+    rows[0]["description"] = "里程碑说明又改了"
+    write_rows(portal, "milestones", rows)
+    preview.build()
+    model = preview.builder.config().mkdocs.plugins["gongkai"].session.portal
+    assert {id(r) for r in digested} == {id(r) for r in model.records["milestones"]}
+    assert len(digested) == len(rows)  # each once
+    same_site(preview.site, build_site(portal, site_dir=tmp_path / "full"))
+
+    digested.clear()
+    projects = read_rows(portal, "projects")
+    projects[0]["title"] = "项目名称改了"
+    write_rows(portal, "projects", projects)
+    preview.build()
+    model = preview.builder.config().mkdocs.plugins["gongkai"].session.portal
+    assert {id(r) for r in digested} == {id(r) for r in model.records["projects"]}
+    same_site(preview.site, build_site(portal, site_dir=tmp_path / "full2"))
+
+
+def test_a_full_build_in_the_same_process_leaves_the_preview_its_state(preview, portal, tmp_path, monkeypatch):
+    """MkDocs keeps one object of the gongkai plugin per process; a `gongkai build` run in it between two
+    preview rebuilds must not leave the next rebuild without what the last one made (it typed every
+    table again and rendered every page)."""
+    from gongkai.data import cells
+
+    build_site(portal, site_dir=tmp_path / "full")
+    typed, type_rows = [], cells.TableTyper.type_rows
+    monkeypatch.setattr(cells.TableTyper, "type_rows", lambda typer, table: typed.append(typer.resource.name) or type_rows(typer, table))
+    rows = read_rows(portal, "milestones")
+    rows[0]["description"] = "构建之后再预览"
+    write_rows(portal, "milestones", rows)
+    written = preview.build()
+    assert typed == ["milestones"]
+    assert "projects/p-seats/index.html" in written and "units/u-hospital/index.html" not in written
+    same_site(preview.site, build_site(portal, site_dir=tmp_path / "full2"))
+
+
 def test_a_preview_rebuild_removes_the_page_of_a_deleted_row(preview, portal, tmp_path):
     rows = read_rows(portal, "projects")
     gone = rows[-1]["id"]

@@ -60,11 +60,16 @@ class GongkaiPlugin(BasePlugin):
         self.config = options
         return [], []
 
-    def start(self, session: Session, progress: Progress | None = None) -> None:
+    def start(self, session: Session, progress: Progress | None = None, preview: PreviewState | None = None) -> None:
         """Build the next build from `session` (read and validated by `gongkai build` or `gongkai serve`,
-        with their reference date) instead of reading the portal again; `progress` draws in a terminal."""
+        with their reference date) instead of reading the portal again; `progress` draws in a terminal;
+        `preview`: what the last build of this `gongkai serve` made (None: a full build). MkDocs keeps one
+        object of this plugin per process, whichever portal and command it builds, so the state of a
+        preview is its builder's, handed in for each build: a `gongkai build` in the same process (the
+        tests) no longer leaves the next preview rebuild without it."""
         self._started = session
         self.progress = progress or Progress(enabled=False)
+        self.preview = preview
 
     def on_startup(self, *, command, dirty):
         """Also makes MkDocs keep this object across `mkdocs serve` rebuilds."""

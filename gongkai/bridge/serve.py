@@ -18,7 +18,7 @@ from pathlib import Path
 
 from gongkai.bridge import site_folder
 from gongkai.bridge.collection import young_collections_only
-from gongkai.bridge.preview import NavChanged
+from gongkai.bridge.preview import NavChanged, PreviewState
 from gongkai.config import CONFIG_FILE, PortalConfig, load_config
 from gongkai.session import Session
 
@@ -42,6 +42,7 @@ class PreviewBuilder:
         self.root, self.site_dir, self.today = Path(root), Path(site_dir), today
         self._started = False
         self.collector = IdleCollector()
+        self.state = PreviewState()  # what the last build made (gongkai/bridge/preview.py)
 
     def config(self) -> PortalConfig:
         return load_config(self.root, site_dir=str(self.site_dir))
@@ -61,7 +62,7 @@ class PreviewBuilder:
         if not self._started:  # MkDocs keeps plugin objects with on_startup between builds of one process
             plugins.on_startup(command="serve", dirty=True)
             self._started = True
-        plugins["gongkai"].start(Session(config, self.today))
+        plugins["gongkai"].start(Session(config, self.today), preview=self.state)
         mkdocs.commands.build.build(config.mkdocs, dirty=True)
 
 

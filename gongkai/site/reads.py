@@ -51,6 +51,7 @@ class RenderMemo:
 
     def __init__(self) -> None:
         self.bodies: dict[str, tuple[str, Page]] = {}  # path -> (key, the page as rendered)
+        self.cells: dict[str, tuple[str, dict[int, str]]] = {}  # the last build's cell digests: see RecordDigests
         self._reads: dict[str, tuple] = {}  # path -> (its reads, the record digests, their digest): see _read_key
         self._common = ""
         self.rendered = 0  # bodies rendered by the last build (the others were kept)
@@ -108,20 +109,49 @@ class RenderMemo:
 
 class RecordDigests:
     """A digest of each record and of each resource's rows, made once per build: the preview's page
-    keys and the open-data downloads (plugins/open_data.py) both ask for them."""
+    keys and the open-data downloads (plugins/open_data.py) both ask for them.
 
-    def __init__(self, portal) -> None:
+    `kept` (`gongkai serve`): the digests of the cells of each record of the last build, by resource
+    and line, under the key of the table's cells (`cells`). A table that did not change has the same
+    cells on the same lines, so only the derived flags of its records are digested again."""
+
+    def __init__(self, portal, kept: dict | None = None) -> None:
         self._portal = portal
+        self._kept = kept
         self._records: dict[int, str] = {}
         self._rows: dict[str, str] = {}
+        self._cells: dict[int, str] | None = None  # id(record) -> the digest of its cells
 
     def record(self, record: Record) -> str:
         """Every cell (with its field name) and every plain derived flag (done, overdue …) of `record`."""
         found = self._records.get(id(record))
         if found is None:
             flags = [(k, v) for k, v in record.__dict__.items() if isinstance(v, _PLAIN)]
-            found = self._records[id(record)] = digest((list(record), list(record.values()), flags))
+            found = self._records[id(record)] = digest(self._cells_of(record), flags)
         return found
+
+    def _cells_of(self, record: Record) -> str:
+        if self._cells is None:
+            self._cells = {}
+            for name, records in self._portal.records.items():
+                self._digest_cells(name, records)
+        found = self._cells.get(id(record))
+        return found if found is not None else cells_digest(record)
+
+    def _digest_cells(self, name: str, records: list[Record]) -> None:
+        key = self.cells(name) if self._kept is not None and name in self._portal.input_keys else None
+        kept = self._kept.get(name) if key else None
+        by_line = kept[1] if kept is not None and kept[0] == key else {}
+        made = {}
+        for record in records:
+            found = by_line.get(record.line)
+            if found is None:
+                found = cells_digest(record)
+            self._cells[id(record)] = made[record.line] = found
+        if key and len(made) == len(records):  # each record on a line of its own: kept for the next build
+            self._kept[name] = (key, made)
+        elif self._kept is not None:
+            self._kept.pop(name, None)
 
     def cells(self, name: str) -> str:
         """The cells of resource `name` as published (typed, and masked when masking is on), without the
@@ -140,14 +170,20 @@ class RecordDigests:
         return found
 
 
+def cells_digest(record: Record) -> str:
+    """The digest of a record's field names and cells."""
+    return digest(list(record), list(record.values()))
+
+
 DIGESTS = "gongkai.record_digests"  # portal.extra: this build's RecordDigests
 
 
-def record_digests(portal) -> RecordDigests:
-    """The record digests of this build (kept on the portal: a new build has new records)."""
+def record_digests(portal, kept: dict | None = None) -> RecordDigests:
+    """The record digests of this build (kept on the portal: a new build has new records). `kept`: the
+    cell digests of the last build, given by `gongkai serve` when it makes the model (`RenderMemo.cells`)."""
     found = portal.extra.get(DIGESTS)
     if found is None:
-        found = portal.extra[DIGESTS] = RecordDigests(portal)
+        found = portal.extra[DIGESTS] = RecordDigests(portal, kept)
     return found
 
 
