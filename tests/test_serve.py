@@ -185,7 +185,7 @@ def test_a_preview_rebuild_digests_again_only_the_cells_of_the_changed_table(pre
 def test_a_full_build_in_the_same_process_leaves_the_preview_its_state(preview, portal, tmp_path, monkeypatch):
     """MkDocs keeps one object of the gongkai plugin per process; a `gongkai build` run in it between two
     preview rebuilds must not leave the next rebuild without what the last one made (it typed every
-    table again and rendered every page)."""
+    table again and rendered every page), nor make it stop on invalid data instead of showing the findings."""
     from gongkai.data import cells
 
     build_site(portal, site_dir=tmp_path / "full")
@@ -198,6 +198,12 @@ def test_a_full_build_in_the_same_process_leaves_the_preview_its_state(preview, 
     assert typed == ["milestones"]
     assert "projects/p-seats/index.html" in written and "units/u-hospital/index.html" not in written
     same_site(preview.site, build_site(portal, site_dir=tmp_path / "full2"))
+
+    units = read_rows(portal, "units")
+    units[0]["kind"] = "居委会"  # invalid: the preview shows the finding instead of stopping, as before the build
+    write_rows(portal, "units", units)
+    preview.build()
+    assert 'class="gk-banner"' in (preview.site / "index.html").read_text(encoding="utf-8")
 
 
 def test_a_preview_rebuild_removes_the_page_of_a_deleted_row(preview, portal, tmp_path):

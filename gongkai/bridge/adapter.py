@@ -70,6 +70,7 @@ class GongkaiPlugin(BasePlugin):
         self._started = session
         self.progress = progress or Progress(enabled=False)
         self.preview = preview
+        self.command = "build" if preview is None else "serve"  # a preview shows findings instead of stopping
 
     def on_startup(self, *, command, dirty):
         """Also makes MkDocs keep this object across `mkdocs serve` rebuilds."""
