@@ -152,6 +152,16 @@ MUTATIONS = [
     Mutation("feed: the head's last line not indented for the entries", "plugins/feed.py",
              'root[-1].tail = "\\n  "  # the entries follow', 'root[-1].tail = "\\n"',
              ("tests/test_feed.py",)),
+    Mutation("preview: the cell digests of a changed table kept", "gongkai/site/reads.py",
+             "by_line = kept[1] if kept is not None and kept[0] == key else {}", "by_line = kept[1] if kept is not None else {}",
+             ("tests/test_serve.py",)),
+    Mutation("preview: the state of the plugin object, not of the builder", "gongkai/bridge/serve.py",
+             "start(Session(config, self.today), preview=self.state)",
+             "start(Session(config, self.today), preview=plugins[\"gongkai\"].preview)",
+             ("tests/test_serve.py::test_a_full_build_in_the_same_process_leaves_the_preview_its_state",)),
+    Mutation("preview: stops on invalid data after a build in the same process", "gongkai/bridge/adapter.py",
+             '        self.command = "build" if preview is None else "serve"', "        pass",
+             ("tests/test_serve.py::test_a_full_build_in_the_same_process_leaves_the_preview_its_state",)),
 ]
 
 
