@@ -14,7 +14,9 @@ something every page shows changed (site_config.yml, the nav, the theme assets, 
 the findings banner, the title of a hand-written page: `NavChanged`), the preview folder is emptied
 first, which makes the next build a full one.
 
-The state lives on the MkDocs plugin object, which MkDocs keeps across `serve` rebuilds.
+The state (`PreviewState`) is the `PreviewBuilder`'s (gongkai/bridge/serve.py), handed to the MkDocs plugin
+with each build: MkDocs keeps one plugin object per process, which a `gongkai build` in the same process
+would share. Under plain `mkdocs serve --dirty` the plugin object keeps one itself (`on_startup`).
 """
 from __future__ import annotations
 
