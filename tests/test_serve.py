@@ -666,3 +666,34 @@ def test_a_data_edit_that_makes_a_number_public_writes_the_hand_written_page_sho
     assert "hotline/index.html" in written
     assert "13812345678" in (preview.site / "hotline" / "index.html").read_text(encoding="utf-8")
     same_site(preview.site, build_site(portal, site_dir=tmp_path / "full"))
+
+
+def test_cell_digests_are_kept_by_line_only_for_a_table_whose_rows_each_have_a_line_of_their_own():
+    """The kept cell digests are found by line: a table with two rows on one line (rows a reader plugin
+    made without lines, say) is digested afresh on every build, and a kept digest is taken only under
+    the same table key. Expected digests: those of RecordDigests without anything kept."""
+    from types import SimpleNamespace
+
+    from gongkai.data.resources import Record
+    from gongkai.site.reads import RecordDigests
+
+    def portal(key: str, rows: list[tuple[int, str]]):
+        return SimpleNamespace(records={"t": [Record({"a": value}, line) for line, value in rows]},
+                               input_keys={"t": key}, settings=SimpleNamespace(masking=False), public_numbers=set())
+
+    def digests(model, kept=None):
+        made = RecordDigests(model, kept)
+        return [made.record(r) for r in model.records["t"]]
+
+    kept: dict = {}
+    digests(portal("k1", [(0, "甲"), (0, "乙")]), kept)
+    assert "t" not in kept
+    swapped = portal("k1", [(0, "乙"), (0, "甲")])
+    assert digests(swapped, kept) == digests(swapped)
+
+    digests(portal("k2", [(2, "甲"), (3, "乙")]), kept)
+    assert "t" in kept
+    same_key = portal("k2", [(2, "甲"), (3, "乙")])
+    assert digests(same_key, kept) == digests(same_key)
+    other_key = portal("k3", [(2, "丙"), (3, "乙")])
+    assert digests(other_key, kept) == digests(other_key) != digests(same_key)
