@@ -163,23 +163,15 @@ def test_a_preview_rebuild_digests_again_only_the_cells_of_the_changed_table(pre
 
     digested, cells_digest = [], reads.cells_digest
     monkeypatch.setattr(reads, "cells_digest", lambda record: digested.append(record) or cells_digest(record))
-    rows = read_rows(portal, "milestones")
-    rows[0]["description"] = "里程碑说明又改了"
-    write_rows(portal, "milestones", rows)
-    preview.build()
-    model = preview.builder.config().mkdocs.plugins["gongkai"].session.portal
-    assert {id(r) for r in digested} == {id(r) for r in model.records["milestones"]}
-    assert len(digested) == len(rows)  # each once
-    same_site(preview.site, build_site(portal, site_dir=tmp_path / "full"))
-
-    digested.clear()
-    projects = read_rows(portal, "projects")
-    projects[0]["title"] = "项目名称改了"
-    write_rows(portal, "projects", projects)
-    preview.build()
-    model = preview.builder.config().mkdocs.plugins["gongkai"].session.portal
-    assert {id(r) for r in digested} == {id(r) for r in model.records["projects"]}
-    same_site(preview.site, build_site(portal, site_dir=tmp_path / "full2"))
+    for resource, change, full in (("milestones", {"description": "里程碑说明又改了"}, "full"),
+                                   ("projects", {"title": "项目名称改了"}, "full2")):
+        digested.clear()
+        edit_line(portal, resource, 2, **change)
+        preview.build()
+        records = preview.builder.config().mkdocs.plugins["gongkai"].session.portal.records[resource]
+        assert len(records) == len(read_rows(portal, resource))
+        assert sorted(map(id, digested)) == sorted(map(id, records))  # each record of the table, each once
+        same_site(preview.site, build_site(portal, site_dir=tmp_path / full))
 
 
 def test_a_full_build_in_the_same_process_leaves_the_preview_its_state(preview, portal, tmp_path, monkeypatch):
@@ -191,17 +183,13 @@ def test_a_full_build_in_the_same_process_leaves_the_preview_its_state(preview, 
     build_site(portal, site_dir=tmp_path / "full")
     typed, type_rows = [], cells.TableTyper.type_rows
     monkeypatch.setattr(cells.TableTyper, "type_rows", lambda typer, table: typed.append(typer.resource.name) or type_rows(typer, table))
-    rows = read_rows(portal, "milestones")
-    rows[0]["description"] = "构建之后再预览"
-    write_rows(portal, "milestones", rows)
+    edit_line(portal, "milestones", 2, description="构建之后再预览")
     written = preview.build()
     assert typed == ["milestones"]
     assert "projects/p-seats/index.html" in written and "units/u-hospital/index.html" not in written
     same_site(preview.site, build_site(portal, site_dir=tmp_path / "full2"))
 
-    units = read_rows(portal, "units")
-    units[0]["kind"] = "居委会"  # invalid: the preview shows the finding instead of stopping, as before the build
-    write_rows(portal, "units", units)
+    edit_line(portal, "units", 2, kind="居委会")  # invalid: the preview shows the finding instead of stopping
     preview.build()
     assert 'class="gk-banner"' in (preview.site / "index.html").read_text(encoding="utf-8")
 
